@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/// @file
+/// Umbrella header: everything a user of auralis needs.
+#pragma once
+
+#include "auralis/error.hpp"
+#include "auralis/kernel/band_map.hpp"
+#include "auralis/kernel/fft_plan.hpp"
+#include "auralis/kernel/frame_analyzer.hpp"
+#include "auralis/kernel/metrics.hpp"
+#include "auralis/kernel/weighting.hpp"
+#include "auralis/kernel/window.hpp"
+#include "auralis/settings.hpp"
+#include "auralis/spectrum_analyzer.hpp"
+#include "auralis/version.hpp"

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/// @file
+/// Input validation shared by the analyzers (internal).
+#pragma once
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "auralis/error.hpp"
+#include "auralis/kernel/frame_analyzer.hpp"
+
+namespace auralis::detail {
+
+/// Index of the first NaN or infinite value, or `samples.size()` when all are finite.
+/// Scans blocks with a vectorised `sum(x * 0)` (NaN iff a block holds a non-finite value).
+template <class T>
+[[nodiscard]] std::size_t first_non_finite(std::span<const T> samples) noexcept {
+  constexpr std::size_t block = 4096;
+  for (std::size_t b = 0; b < samples.size(); b += block) {
+    const std::size_t n = std::min(block, samples.size() - b);
+    const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> x(samples.data() + b,
+                                                                 static_cast<Eigen::Index>(n));
+    const T probe = (x * T(0)).sum();
+    if (probe == probe) continue;
+    for (std::size_t i = b; i < b + n; ++i) {
+      if (!std::isfinite(samples[i])) return i;
+    }
+  }
+  return samples.size();
+}
+
+/// Validates interleaved audio and returns a view of it. Throws InvalidAudio naming `field`
+/// when it is empty, `channels` is 0, its size is not a multiple of `channels`, or a sample is
+/// NaN or infinite (the message gives the sample index, frame and channel).
+template <class T>
+[[nodiscard]] kernel::AudioView<T> checked_audio(std::span<const T> samples, std::size_t channels,
+                                                 const char* field) {
+  if (channels == 0) throw InvalidAudio("channels", "must be >= 1, got 0");
+  if (samples.empty()) {
+    throw InvalidAudio(field, "is empty; at least one sample frame is required");
+  }
+  if (samples.size() % channels != 0) {
+    throw InvalidAudio(field, "holds " + std::to_string(samples.size()) +
+                                  " samples, not a multiple of channels = " +
+                                  std::to_string(channels));
+  }
+  const std::size_t bad = first_non_finite(samples);
+  if (bad != samples.size()) {
+    const double v = static_cast<double>(samples[bad]);
+    const char* kind = std::isnan(v) ? "NaN" : (v > 0 ? "+inf" : "-inf");
+    throw InvalidAudio(field, "sample " + std::to_string(bad) + " (frame " +
+                                  std::to_string(bad / channels) + ", channel " +
+                                  std::to_string(bad % channels) + ") is " + kind +
+                                  "; only finite samples can be analysed");
+  }
+  return {samples.data(), samples.size() / channels, channels};
+}
+
+/// "431Hz" below 1 kHz, "1.2kHz" above (the reference's band labels).
+[[nodiscard]] inline std::string band_name(double hz) {
+  char buf[64];
+  if (hz < 1000.0) {
+    std::snprintf(buf, sizeof buf, "%.0fHz", hz);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1fkHz", hz / 1000.0);
+  }
+  return buf;
+}
+
+}  // namespace auralis::detail

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/// @file
+/// Stage 1 of the analysis pipeline: one frame of audio -> one frame record (weighted band
+/// levels and bin-level metrics). Stateless and allocation-free per frame, so frames can be
+/// processed in any order, on any thread, with bit-identical results.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "auralis/kernel/aligned_buffer.hpp"
+#include "auralis/kernel/band_map.hpp"
+#include "auralis/kernel/fft_plan.hpp"
+#include "auralis/kernel/metrics.hpp"
+#include "auralis/kernel/weighting.hpp"
+#include "auralis/kernel/window.hpp"
+#include "auralis/settings.hpp"
+
+namespace auralis::kernel {
+
+/// Read-only view of interleaved audio: `frames * channels` samples, frame-major.
+template <class Sample>
+struct AudioView {
+  const Sample* data = nullptr;
+  std::size_t frames = 0;
+  std::size_t channels = 1;
+};
+
+/// Turns frames into frame records (see kernel/metrics.hpp) for fixed settings and sample rate.
+///
+/// Per frame: channels are averaged (sum in double, divided by the channel count), the window
+/// is applied, the r2c FFT is executed (unscaled), magnitudes `|X_k|` are taken, each band's
+/// level is `20 log10(max(mean_{k in band} |X_k|, 1e-10))` (-200 dB for a band without bins)
+/// plus the weighting of the convention; in the standard convention the record also gets the
+/// bin-level centroid, rolloff, peak and Parseval energy of the frame.
+///
+/// `Real` (float or double) is the precision of the window, FFT and magnitudes; band sums,
+/// levels and metrics are always double. Construction allocates and may plan an FFT; `analyze`
+/// is const, noexcept and allocation-free, and may run concurrently from several threads as long
+/// as each uses its own Workspace.
+template <class Real>
+class FrameAnalyzer {
+ public:
+  using Complex = std::complex<Real>;
+  using RealArray = Eigen::Array<Real, Eigen::Dynamic, 1>;
+
+  /// Per-thread scratch: the windowed frame, its spectrum and its magnitudes (aligned).
+  struct Workspace {
+    AlignedBuffer<Real> time;
+    AlignedBuffer<Complex> spectrum;
+    AlignedBuffer<Real> magnitude;
+  };
+
+  /// `settings` must have passed validate(); `sample_rate` overrides settings.sample_rate.
+  FrameAnalyzer(const SpectrumSettings& settings, double sample_rate,
+                PlanRigor rigor = PlanRigor::estimate)
+      : settings_(settings),
+        sample_rate_(sample_rate),
+        hop_(hop_size(settings)),
+        plan_(FftPlan<Real>::shared(settings.fft_size, rigor)),
+        window_(settings.fft_size),
+        bands_(settings.fft_size, sample_rate, settings.min_frequency, settings.max_frequency,
+               settings.frequency_bands),
+        weights_(weighting_db(settings.frequency_weighting, settings.metric_convention,
+                              bands_.edges)),
+        bin_frequency_(settings.fft_size / 2 + 1) {
+    const std::vector<double> w = make_window(settings.window_type, settings.fft_size);
+    for (std::size_t i = 0; i < w.size(); ++i) window_[i] = static_cast<Real>(w[i]);
+    for (std::size_t k = 0; k < bin_frequency_.size(); ++k) {
+      bin_frequency_[k] = bin_frequency(k, settings.fft_size, sample_rate);
+    }
+  }
+
+  [[nodiscard]] const SpectrumSettings& settings() const noexcept { return settings_; }
+  [[nodiscard]] double sample_rate() const noexcept { return sample_rate_; }
+  [[nodiscard]] std::size_t fft_size() const noexcept { return settings_.fft_size; }
+  [[nodiscard]] std::size_t hop() const noexcept { return hop_; }
+  [[nodiscard]] std::size_t bins() const noexcept { return settings_.fft_size / 2 + 1; }
+  [[nodiscard]] std::size_t bands() const noexcept { return bands_.size(); }
+  /// Doubles per frame record: bands() + 4.
+  [[nodiscard]] std::size_t record_size() const noexcept { return kernel::record_size(bands()); }
+  /// Band lower edges in Hz.
+  [[nodiscard]] std::span<const double> edges() const noexcept { return bands_.edges; }
+  [[nodiscard]] const BandMap& band_map() const noexcept { return bands_; }
+  /// Weighting in dB per band (convention-specific).
+  [[nodiscard]] std::span<const double> weights() const noexcept { return weights_; }
+  /// The window (length fft_size) in compute precision.
+  [[nodiscard]] std::span<const Real> window() const noexcept { return window_.span(); }
+  /// The shared FFT plan.
+  [[nodiscard]] const FftPlan<Real>& plan() const noexcept { return *plan_; }
+
+  /// Frames in a signal of `frames` sample frames: `(frames - N) / hop + 1` when at least N,
+  /// 1 for a shorter non-empty signal (zero-padded), 0 for an empty one.
+  [[nodiscard]] std::size_t frame_count(std::size_t frames) const noexcept {
+    if (frames == 0) return 0;
+    if (frames < fft_size()) return 1;
+    return (frames - fft_size()) / hop_ + 1;
+  }
+
+  /// Allocates a workspace for this analyzer (set-up only).
+  [[nodiscard]] Workspace make_workspace() const {
+    return Workspace{AlignedBuffer<Real>(fft_size()), AlignedBuffer<Complex>(bins()),
+                     AlignedBuffer<Real>(bins())};
+  }
+
+  /// Analyses the frame of `audio` starting at sample frame `start` (samples past the end read
+  /// as 0) into `record` (size record_size()). Samples must be finite.
+  template <class Sample>
+  void analyze(const AudioView<Sample>& audio, std::size_t start, Workspace& ws,
+               std::span<double> record) const noexcept {
+    load_windowed(audio, start, ws.time.data());
+    analyze_windowed(ws, record);
+  }
+
+  /// Stage 1 after loading: `ws.time` holds the windowed frame; computes the record.
+  void analyze_windowed(Workspace& ws, std::span<double> record) const noexcept {
+    const std::size_t nb = bins();
+    plan_->execute(ws.time.data(), ws.spectrum.data());
+    const Real* c = reinterpret_cast<const Real*>(ws.spectrum.data());
+    Real* mag = ws.magnitude.data();
+    for (std::size_t k = 0; k < nb; ++k) mag[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
+    Eigen::Map<RealArray, Eigen::Aligned64> m(mag, static_cast<Eigen::Index>(nb));
+    m = m.sqrt();  // vectorised, correctly rounded like std::sqrt
+
+    const std::size_t nbands = bands();
+    for (std::size_t i = 0; i < nbands; ++i) {
+      const std::size_t lo = bands_.first[i];
+      const std::size_t count = bands_.end[i] - lo;
+      double level = -200.0;
+      if (count > 0) {
+        const double sum = m.segment(static_cast<Eigen::Index>(lo), static_cast<Eigen::Index>(count))
+                               .template cast<double>()
+                               .sum();
+        level = 20.0 * std::log10(std::max(sum / static_cast<double>(count), 1e-10));
+      }
+      record[i] = level + weights_[i];
+    }
+    double* tail = record.data() + nbands;
+    if (settings_.metric_convention == MetricConvention::standard) {
+      standard_metrics(ws, m, tail);
+    } else {
+      std::fill(tail, tail + 4, 0.0);
+    }
+  }
+
+ private:
+  template <class Sample>
+  void load_windowed(const AudioView<Sample>& audio, std::size_t start, Real* out) const noexcept {
+    const std::size_t n = fft_size();
+    const std::size_t avail = start < audio.frames ? std::min(n, audio.frames - start) : 0;
+    const Real* w = window_.data();
+    const std::size_t ch = audio.channels;
+    const Sample* x = audio.data + start * ch;
+    if (ch == 1) {
+      for (std::size_t i = 0; i < avail; ++i) out[i] = static_cast<Real>(x[i]) * w[i];
+    } else {
+      const double channel_count = static_cast<double>(ch);
+      for (std::size_t i = 0; i < avail; ++i) {
+        double sum = 0.0;
+        for (std::size_t c = 0; c < ch; ++c) sum += static_cast<double>(x[i * ch + c]);
+        out[i] = static_cast<Real>(sum / channel_count) * w[i];
+      }
+    }
+    std::fill(out + avail, out + n, Real(0));
+  }
+
+  // Bin-level metrics over all bins k = 0..N/2 with S_k = |X_k| (librosa definitions) and the
+  // time-domain Parseval energy sum (w x)^2. Written as peak, centroid, rolloff, energy.
+  template <class Mag>
+  void standard_metrics(const Workspace& ws, const Mag& m, double* out) const noexcept {
+    const std::size_t nb = bins();
+    const Real* mag = ws.magnitude.data();
+    const Eigen::Map<const Eigen::ArrayXd> f(bin_frequency_.data(),
+                                             static_cast<Eigen::Index>(nb));
+    const double total = m.template cast<double>().sum();
+    const double moment = (m.template cast<double>() * f).sum();
+    const std::size_t peak =
+        static_cast<std::size_t>(std::max_element(mag, mag + nb) - mag);  // first maximum
+    double rolloff = 0.0;
+    if (total > 0.0) {
+      // First bin where the running sum reaches 85%: coarse blocks, then bin by bin.
+      const double threshold = 0.85 * total;
+      constexpr std::size_t block = 64;
+      double cumulative = 0.0;
+      std::size_t k = 0;
+      while (k + block < nb) {
+        const double s = m.segment(static_cast<Eigen::Index>(k), block).template cast<double>().sum();
+        if (cumulative + s >= threshold) break;
+        cumulative += s;
+        k += block;
+      }
+      for (; k < nb; ++k) {
+        cumulative += static_cast<double>(mag[k]);
+        if (cumulative >= threshold) break;
+      }
+      rolloff = bin_frequency_[std::min(k, nb - 1)];
+    }
+    const Eigen::Map<const RealArray, Eigen::Aligned64> t(ws.time.data(),
+                                                          static_cast<Eigen::Index>(fft_size()));
+    out[0] = bin_frequency_[peak];
+    out[1] = total > 0.0 ? moment / total : 0.0;
+    out[2] = rolloff;
+    out[3] = t.template cast<double>().square().sum();
+  }
+
+  SpectrumSettings settings_;
+  double sample_rate_;
+  std::size_t hop_;
+  std::shared_ptr<const FftPlan<Real>> plan_;
+  AlignedBuffer<Real> window_;
+  BandMap bands_;
+  std::vector<double> weights_;
+  std::vector<double> bin_frequency_;
+};
+
+extern template class FrameAnalyzer<float>;
+extern template class FrameAnalyzer<double>;
+
+}  // namespace auralis::kernel

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/// @file
+/// Analysis settings, their validation, the result type and the audio views accepted as input.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auralis/error.hpp"
+
+namespace auralis {
+
+/// Frequency weighting applied to the band levels (evaluated at each band's lower edge).
+enum class Weighting { A, C, Z };
+
+/// Analysis window, periodic (DFT-even) as scipy.signal.get_window builds it.
+enum class WindowType { hann, hamming, blackman, rectangular };
+
+/// Which definitions the metrics follow (see docs/conventions.md).
+enum class MetricConvention {
+  /// Reproduces the reference Python analyzer exactly, quirks included (default).
+  auralis,
+  /// Physically meaningful metrics: librosa centroid/rolloff on bin magnitudes, IEC 61672
+  /// weighting, Parseval energy, no temporal smoothing.
+  standard
+};
+
+/// "A", "C" or "Z".
+[[nodiscard]] constexpr std::string_view to_string(Weighting w) noexcept {
+  switch (w) {
+    case Weighting::A: return "A";
+    case Weighting::C: return "C";
+    case Weighting::Z: return "Z";
+  }
+  return "invalid";
+}
+/// "hann", "hamming", "blackman" or "rectangular".
+[[nodiscard]] constexpr std::string_view to_string(WindowType w) noexcept {
+  switch (w) {
+    case WindowType::hann: return "hann";
+    case WindowType::hamming: return "hamming";
+    case WindowType::blackman: return "blackman";
+    case WindowType::rectangular: return "rectangular";
+  }
+  return "invalid";
+}
+/// "auralis" or "standard".
+[[nodiscard]] constexpr std::string_view to_string(MetricConvention c) noexcept {
+  switch (c) {
+    case MetricConvention::auralis: return "auralis";
+    case MetricConvention::standard: return "standard";
+  }
+  return "invalid";
+}
+
+/// Settings of SpectrumAnalyzer. Defaults are the reference analyzer's.
+struct SpectrumSettings {
+  /// FFT length N in samples, 16 <= N <= 2^20 (any size; powers of two are fastest).
+  std::size_t fft_size = 4096;
+  /// Window applied to each frame before the FFT.
+  WindowType window_type = WindowType::hann;
+  /// Fraction of a frame shared with the next one, in [0, 1). The hop is
+  /// `(size_t)(fft_size * (1 - overlap))` samples (truncated, as the reference) and must be >= 1.
+  double overlap = 0.75;
+  /// Sample rate in Hz (finite, > 0); analyze_file may override it per call.
+  double sample_rate = 44100.0;
+  /// Number of log-spaced bands B >= 1.
+  std::size_t frequency_bands = 64;
+  /// Weighting curve applied to the band levels.
+  Weighting frequency_weighting = Weighting::A;
+  /// Exponential smoothing coefficient a in [0, 1) of the auralis convention:
+  /// S_t = a S_{t-1} + (1 - a) L_t. Ignored by MetricConvention::standard.
+  double smoothing_factor = 0.8;
+  /// Lowest band edge in Hz (finite, > 0, < max_frequency, below Nyquist).
+  double min_frequency = 20.0;
+  /// Highest band edge in Hz (finite, > min_frequency). Bands above Nyquist hold no bin
+  /// and read -200 dB.
+  double max_frequency = 20000.0;
+  /// Metric definitions.
+  MetricConvention metric_convention = MetricConvention::auralis;
+};
+
+/// Hop between frames in samples for the given settings (may be 0 for invalid settings).
+[[nodiscard]] inline std::size_t hop_size(const SpectrumSettings& s) noexcept {
+  const double h = static_cast<double>(s.fft_size) * (1.0 - s.overlap);
+  if (!(h >= 1.0)) return 0;
+  return static_cast<std::size_t>(h);
+}
+
+/// Largest accepted fft_size (2^20).
+inline constexpr std::size_t max_fft_size = std::size_t{1} << 20;
+/// Smallest accepted fft_size.
+inline constexpr std::size_t min_fft_size = 16;
+
+/// Checks a sample rate (field name given for the message). Throws InvalidSettings.
+inline void validate_sample_rate(double sample_rate, const char* field = "sample_rate") {
+  if (!std::isfinite(sample_rate) || sample_rate <= 0.0) {
+    throw InvalidSettings(field, "must be finite and > 0 Hz, got " + std::to_string(sample_rate));
+  }
+}
+
+/// Throws InvalidSettings naming the first field of `s` outside its allowed range.
+inline void validate(const SpectrumSettings& s) {
+  auto fail = [](const char* field, const std::string& rule) { throw InvalidSettings(field, rule); };
+  if (s.fft_size < min_fft_size || s.fft_size > max_fft_size) {
+    fail("fft_size", "must be in [16, 1048576], got " + std::to_string(s.fft_size));
+  }
+  if (to_string(s.window_type) == "invalid") {
+    fail("window_type", "must be hann, hamming, blackman or rectangular");
+  }
+  if (!(s.overlap >= 0.0 && s.overlap < 1.0)) {
+    fail("overlap", "must be in [0, 1), got " + std::to_string(s.overlap));
+  }
+  if (hop_size(s) == 0) {
+    fail("overlap", "gives a hop of 0 samples for fft_size " + std::to_string(s.fft_size) +
+                        " (hop = floor(fft_size * (1 - overlap)) must be >= 1)");
+  }
+  validate_sample_rate(s.sample_rate);
+  if (s.frequency_bands == 0 || s.frequency_bands > 65536) {
+    fail("frequency_bands", "must be in [1, 65536], got " + std::to_string(s.frequency_bands));
+  }
+  if (to_string(s.frequency_weighting) == "invalid") {
+    fail("frequency_weighting", "must be A, C or Z");
+  }
+  if (!(s.smoothing_factor >= 0.0 && s.smoothing_factor < 1.0)) {
+    fail("smoothing_factor", "must be in [0, 1), got " + std::to_string(s.smoothing_factor));
+  }
+  if (!std::isfinite(s.min_frequency) || s.min_frequency <= 0.0) {
+    fail("min_frequency", "must be finite and > 0 Hz, got " + std::to_string(s.min_frequency));
+  }
+  if (!std::isfinite(s.max_frequency) || s.max_frequency <= s.min_frequency) {
+    fail("max_frequency", "must be finite and > min_frequency (" +
+                              std::to_string(s.min_frequency) + " Hz), got " +
+                              std::to_string(s.max_frequency));
+  }
+  if (to_string(s.metric_convention) == "invalid") {
+    fail("metric_convention", "must be auralis or standard");
+  }
+}
+
+/// Checks that min_frequency lies below the Nyquist frequency of `sample_rate`, so at least
+/// one band can hold a bin. Throws InvalidSettings.
+inline void validate_against_sample_rate(const SpectrumSettings& s, double sample_rate) {
+  if (s.min_frequency >= 0.5 * sample_rate) {
+    throw InvalidSettings("min_frequency", "must be below the Nyquist frequency " +
+                                               std::to_string(0.5 * sample_rate) + " Hz, got " +
+                                               std::to_string(s.min_frequency));
+  }
+}
+
+/// Interleaved multichannel audio: `samples.size() == frames * channels`, frame-major
+/// (L R L R ... for stereo). Channels are averaged before analysis.
+template <class T>
+struct InterleavedAudio {
+  std::span<T> samples;
+  std::size_t channels = 1;
+};
+
+/// Result of an analysis. For analyze_file the scalar metrics and the spectrum are means over
+/// all frames; for analyze_chunk they describe that one frame.
+struct SpectrumResult {
+  /// Band levels in dB (weighted, and smoothed in the auralis convention), one per band.
+  std::vector<double> spectrum;
+  /// Band frequencies in Hz: the lower edge of each band (the reference's convention).
+  std::vector<double> frequency_bins;
+  /// Frequency of the loudest band (auralis) or bin (standard), Hz.
+  double peak_frequency = 0.0;
+  /// Spectral centroid, Hz (auralis: dB-weighted mean of band edges; standard: librosa).
+  double spectral_centroid = 0.0;
+  /// 85% roll-off frequency, Hz.
+  double spectral_rolloff = 0.0;
+  /// auralis: sum of the band levels in dB; standard: sum of squared windowed samples.
+  double total_energy = 0.0;
+  /// Frames analysed.
+  std::size_t num_chunks_analyzed = 0;
+  /// Duration of the analysed audio in seconds (sample frames / sample rate).
+  double analysis_duration = 0.0;
+  /// True when the parallel path ran.
+  bool parallel_processing = false;
+};
+
+}  // namespace auralis

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/// @file
+/// SpectrumAnalyzer: sequential spectrum analysis of whole signals (analyze_file) and of a
+/// stream of frames (analyze_chunk).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "auralis/detail/audio_checks.hpp"
+#include "auralis/kernel/frame_analyzer.hpp"
+#include "auralis/kernel/metrics.hpp"
+#include "auralis/settings.hpp"
+
+namespace auralis {
+
+/// Short-time spectrum analysis into log-spaced bands, with the reference's metrics.
+///
+/// The signal is cut into frames of `fft_size` samples every hop samples, windowed, transformed
+/// (unscaled r2c FFT), reduced to B band levels in dB, weighted, smoothed over time (auralis
+/// convention) and summarised by peak frequency, spectral centroid, 85% rolloff and total
+/// energy; analyze_file returns their means over all frames. See docs/conventions.md for the
+/// exact definitions of both MetricConvention values.
+///
+/// `Real` is the compute precision of the window, FFT and magnitudes (double by default; float
+/// is ~1.6x faster and agrees with double to about 1e-4 dB on bands well above the float
+/// rounding floor, see docs/precision.md). Samples may be float or double in either case.
+///
+/// Life cycle and guarantees:
+/// - The constructor validates the settings (throws InvalidSettings), plans the FFT (shared
+///   process-wide) and allocates every buffer analyze_chunk needs.
+/// - analyze_file is const and stateless (smoothing starts afresh on every call): concurrent
+///   calls on one analyzer are safe. It allocates O(bands + fft_size) per call, independent of
+///   the input length.
+/// - analyze_chunk carries the smoothing state from call to call, so it must not be called
+///   concurrently on one analyzer. Its output-parameter form performs no heap allocation and
+///   takes no lock once `out` has been sized by a first call.
+template <class Real>
+class BasicSpectrumAnalyzer {
+ public:
+  using compute_type = Real;
+
+  /// Validates `settings` (throws InvalidSettings naming the field) and prepares the analysis.
+  explicit BasicSpectrumAnalyzer(const SpectrumSettings& settings = {})
+      : settings_(checked(settings)),
+        frame_(settings_, settings_.sample_rate),
+        workspace_(frame_.make_workspace()),
+        record_(frame_.record_size(), 0.0),
+        smoother_(frame_.bands(), settings_.smoothing_factor, smoothing_enabled(settings_)) {}
+
+  /// The settings in use.
+  [[nodiscard]] const SpectrumSettings& settings() const noexcept { return settings_; }
+
+  /// Analyses a whole mono signal. `sample_rate` (Hz) overrides settings().sample_rate for this
+  /// call only, with bin frequencies recomputed for it. Signals shorter than fft_size are
+  /// zero-padded into one frame; trailing samples that do not fill a frame are ignored.
+  /// Throws InvalidAudio (empty, NaN/inf sample) or InvalidSettings (bad sample_rate).
+  [[nodiscard]] SpectrumResult analyze_file(std::span<const double> samples,
+                                            std::optional<double> sample_rate = {}) const {
+    return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
+  }
+  /// As above, float samples.
+  [[nodiscard]] SpectrumResult analyze_file(std::span<const float> samples,
+                                            std::optional<double> sample_rate = {}) const {
+    return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
+  }
+  /// Interleaved multichannel audio; channels are averaged before analysis.
+  [[nodiscard]] SpectrumResult analyze_file(InterleavedAudio<const double> audio,
+                                            std::optional<double> sample_rate = {}) const {
+    return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"),
+                     sample_rate);
+  }
+  /// As above, float samples.
+  [[nodiscard]] SpectrumResult analyze_file(InterleavedAudio<const float> audio,
+                                            std::optional<double> sample_rate = {}) const {
+    return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"),
+                     sample_rate);
+  }
+
+  /// Analyses one frame of at most fft_size samples (zero-padded when shorter), continuing the
+  /// smoothing recurrence of the previous calls. Returns that frame's values.
+  [[nodiscard]] SpectrumResult analyze_chunk(std::span<const double> chunk) {
+    SpectrumResult r;
+    analyze_chunk(chunk, r);
+    return r;
+  }
+  /// As above, float samples.
+  [[nodiscard]] SpectrumResult analyze_chunk(std::span<const float> chunk) {
+    SpectrumResult r;
+    analyze_chunk(chunk, r);
+    return r;
+  }
+  /// As above, interleaved multichannel (channels averaged).
+  [[nodiscard]] SpectrumResult analyze_chunk(InterleavedAudio<const double> chunk) {
+    SpectrumResult r;
+    analyze_chunk(chunk, r);
+    return r;
+  }
+  /// As above, interleaved float.
+  [[nodiscard]] SpectrumResult analyze_chunk(InterleavedAudio<const float> chunk) {
+    SpectrumResult r;
+    analyze_chunk(chunk, r);
+    return r;
+  }
+
+  /// Real-time form: fills `out`, reusing its vectors' storage (no allocation once they hold
+  /// `frequency_bands` elements). Throws InvalidAudio for an empty chunk, one longer than
+  /// fft_size or a NaN/inf sample; the smoothing state is left unchanged then.
+  void analyze_chunk(std::span<const double> chunk, SpectrumResult& out) {
+    chunk_impl(detail::checked_audio(chunk, 1, "chunk"), out);
+  }
+  /// As above, float samples.
+  void analyze_chunk(std::span<const float> chunk, SpectrumResult& out) {
+    chunk_impl(detail::checked_audio(chunk, 1, "chunk"), out);
+  }
+  /// As above, interleaved multichannel.
+  void analyze_chunk(InterleavedAudio<const double> chunk, SpectrumResult& out) {
+    chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk"), out);
+  }
+  /// As above, interleaved float.
+  void analyze_chunk(InterleavedAudio<const float> chunk, SpectrumResult& out) {
+    chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk"), out);
+  }
+
+  /// Restarts the smoothing recurrence of analyze_chunk (noexcept, no allocation).
+  void reset_smoothing() noexcept { smoother_.reset(); }
+
+  /// Labels of the bands from their lower edges: "431Hz" below 1 kHz, "1.2kHz" above.
+  [[nodiscard]] std::vector<std::string> get_frequency_band_names() const {
+    std::vector<std::string> names;
+    names.reserve(frame_.bands());
+    for (double f : frame_.edges()) names.push_back(detail::band_name(f));
+    return names;
+  }
+
+  /// Band lower edges in Hz (the result's frequency_bins).
+  [[nodiscard]] std::span<const double> frequency_bins() const noexcept { return frame_.edges(); }
+
+  /// The stage-1 kernel at settings().sample_rate.
+  [[nodiscard]] const kernel::FrameAnalyzer<Real>& frame_analyzer() const noexcept {
+    return frame_;
+  }
+
+ private:
+  static SpectrumSettings checked(const SpectrumSettings& s) {
+    validate(s);
+    validate_against_sample_rate(s, s.sample_rate);
+    return s;
+  }
+  static bool smoothing_enabled(const SpectrumSettings& s) noexcept {
+    return s.metric_convention == MetricConvention::auralis;
+  }
+
+  template <class T>
+  SpectrumResult file_impl(kernel::AudioView<T> audio, std::optional<double> sample_rate) const {
+    const double rate = sample_rate.value_or(settings_.sample_rate);
+    validate_sample_rate(rate, "sample_rate");
+    validate_against_sample_rate(settings_, rate);
+    std::optional<kernel::FrameAnalyzer<Real>> other_rate;
+    if (rate != settings_.sample_rate) other_rate.emplace(settings_, rate);
+    const kernel::FrameAnalyzer<Real>& frame = other_rate ? *other_rate : frame_;
+
+    auto workspace = frame.make_workspace();
+    std::vector<double> record(frame.record_size());
+    kernel::Smoother smoother(frame.bands(), settings_.smoothing_factor,
+                              smoothing_enabled(settings_));
+    kernel::MetricsAccumulator acc(frame.edges(), settings_.metric_convention);
+    const std::size_t frames = frame.frame_count(audio.frames);
+    for (std::size_t t = 0; t < frames; ++t) {
+      frame.analyze(audio, t * frame.hop(), workspace, record);
+      smoother.apply(std::span<double>(record).first(frame.bands()));
+      acc.add(record);
+    }
+    SpectrumResult result;
+    acc.finish(result);
+    result.frequency_bins.assign(frame.edges().begin(), frame.edges().end());
+    result.analysis_duration = static_cast<double>(audio.frames) / rate;
+    result.parallel_processing = false;
+    return result;
+  }
+
+  template <class T>
+  void chunk_impl(kernel::AudioView<T> chunk, SpectrumResult& out) {
+    if (chunk.frames > frame_.fft_size()) {
+      throw InvalidAudio("chunk", "holds " + std::to_string(chunk.frames) +
+                                      " sample frames, more than fft_size = " +
+                                      std::to_string(frame_.fft_size()) +
+                                      "; split it or use analyze_file");
+    }
+    frame_.analyze(chunk, 0, workspace_, record_);
+    const std::size_t b = frame_.bands();
+    smoother_.apply(std::span<double>(record_).first(b));
+    const kernel::FrameMetrics m =
+        kernel::frame_metrics(record_, frame_.edges(), settings_.metric_convention);
+    out.spectrum.assign(record_.begin(), record_.begin() + static_cast<std::ptrdiff_t>(b));
+    out.frequency_bins.assign(frame_.edges().begin(), frame_.edges().end());
+    out.peak_frequency = m.peak_frequency;
+    out.spectral_centroid = m.spectral_centroid;
+    out.spectral_rolloff = m.spectral_rolloff;
+    out.total_energy = m.total_energy;
+    out.num_chunks_analyzed = 1;
+    out.analysis_duration = static_cast<double>(chunk.frames) / settings_.sample_rate;
+    out.parallel_processing = false;
+  }
+
+  SpectrumSettings settings_;
+  kernel::FrameAnalyzer<Real> frame_;
+  typename kernel::FrameAnalyzer<Real>::Workspace workspace_;
+  std::vector<double> record_;
+  kernel::Smoother smoother_;
+};
+
+/// The default analyzer: double-precision compute.
+using SpectrumAnalyzer = BasicSpectrumAnalyzer<double>;
+/// Single-precision compute (float FFT and magnitudes; levels and metrics in double).
+using SpectrumAnalyzerF = BasicSpectrumAnalyzer<float>;
+
+extern template class BasicSpectrumAnalyzer<float>;
+extern template class BasicSpectrumAnalyzer<double>;
+
+}  // namespace auralis

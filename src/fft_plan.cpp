@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// FFTW plan creation, caching and execution. The only translation unit that includes <fftw3.h>.
+#include "auralis/kernel/fft_plan.hpp"
+
+#include <fftw3.h>
+
+#include <map>
+#include <mutex>
+#include <new>
+#include <utility>
+
+#include "auralis/kernel/aligned_buffer.hpp"
+
+namespace auralis::kernel {
+namespace {
+
+// FFTW's planner is not thread-safe: every planner call of the process goes through this mutex.
+std::mutex& planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+unsigned flags_for(PlanRigor rigor) {
+  return rigor == PlanRigor::measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+}
+
+template <class Real>
+struct Fftw;
+
+template <>
+struct Fftw<double> {
+  static void* plan(int n, double* in, std::complex<double>* out, unsigned flags) {
+    return fftw_plan_dft_r2c_1d(n, in, reinterpret_cast<fftw_complex*>(out), flags);
+  }
+  static void execute(void* p, const double* in, std::complex<double>* out) {
+    // The new-array interface takes a non-const input; an out-of-place r2c plan preserves it.
+    fftw_execute_dft_r2c(static_cast<fftw_plan>(p), const_cast<double*>(in),
+                         reinterpret_cast<fftw_complex*>(out));
+  }
+  static void destroy(void* p) { fftw_destroy_plan(static_cast<fftw_plan>(p)); }
+};
+
+template <>
+struct Fftw<float> {
+  static void* plan(int n, float* in, std::complex<float>* out, unsigned flags) {
+    return fftwf_plan_dft_r2c_1d(n, in, reinterpret_cast<fftwf_complex*>(out), flags);
+  }
+  static void execute(void* p, const float* in, std::complex<float>* out) {
+    fftwf_execute_dft_r2c(static_cast<fftwf_plan>(p), const_cast<float*>(in),
+                          reinterpret_cast<fftwf_complex*>(out));
+  }
+  static void destroy(void* p) { fftwf_destroy_plan(static_cast<fftwf_plan>(p)); }
+};
+
+}  // namespace
+
+template <class Real>
+FftPlan<Real>::FftPlan(std::size_t n, PlanRigor rigor) : n_(n) {
+  AlignedBuffer<Real> in(n);
+  AlignedBuffer<std::complex<Real>> out(n / 2 + 1);
+  // Caller holds planner_mutex().
+  plan_ = Fftw<Real>::plan(static_cast<int>(n), in.data(), out.data(), flags_for(rigor));
+  if (plan_ == nullptr) throw std::bad_alloc();
+}
+
+template <class Real>
+FftPlan<Real>::~FftPlan() {
+  std::lock_guard lock(planner_mutex());
+  Fftw<Real>::destroy(plan_);
+}
+
+template <class Real>
+std::shared_ptr<const FftPlan<Real>> FftPlan<Real>::shared(std::size_t n, PlanRigor rigor) {
+  // Never destroyed: plans outlive every static object and thread that may still execute them.
+  static auto* cache = new std::map<std::pair<std::size_t, PlanRigor>, std::shared_ptr<const FftPlan>>;
+  std::lock_guard lock(planner_mutex());
+  auto& slot = (*cache)[{n, rigor}];
+  if (!slot) slot = std::shared_ptr<const FftPlan>(new FftPlan(n, rigor));
+  return slot;
+}
+
+template <class Real>
+void FftPlan<Real>::execute(const Real* in, Complex* out) const noexcept {
+  Fftw<Real>::execute(plan_, in, out);
+}
+
+template class FftPlan<float>;
+template class FftPlan<double>;
+
+}  // namespace auralis::kernel
