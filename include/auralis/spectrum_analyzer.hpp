@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "auralis/detail/audio_checks.hpp"
+#include "auralis/detail/file_analysis.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/settings.hpp"
@@ -156,30 +157,23 @@ class BasicSpectrumAnalyzer {
 
   template <class T>
   SpectrumResult file_impl(kernel::AudioView<T> audio, std::optional<double> sample_rate) const {
-    const double rate = sample_rate.value_or(settings_.sample_rate);
-    validate_sample_rate(rate, "sample_rate");
-    validate_against_sample_rate(settings_, rate);
+    const double rate = detail::checked_rate(settings_, sample_rate);
     std::optional<kernel::FrameAnalyzer<Real>> other_rate;
-    if (rate != settings_.sample_rate) other_rate.emplace(settings_, rate);
-    const kernel::FrameAnalyzer<Real>& frame = other_rate ? *other_rate : frame_;
+    const kernel::FrameAnalyzer<Real>& frame = detail::frame_for_rate(frame_, rate, other_rate);
 
     auto workspace = frame.make_workspace();
     std::vector<double> record(frame.record_size());
     kernel::Smoother smoother(frame.bands(), settings_.smoothing_factor,
                               smoothing_enabled(settings_));
-    kernel::MetricsAccumulator acc(frame.edges(), settings_.metric_convention);
+    kernel::MetricsAccumulator acc(frame.bands());
     const std::size_t frames = frame.frame_count(audio.frames);
     for (std::size_t t = 0; t < frames; ++t) {
       frame.analyze(audio, t * frame.hop(), workspace, record);
       smoother.apply(std::span<double>(record).first(frame.bands()));
+      kernel::finalize_frame(record, frame.edges(), settings_.metric_convention);
       acc.add(record);
     }
-    SpectrumResult result;
-    acc.finish(result);
-    result.frequency_bins.assign(frame.edges().begin(), frame.edges().end());
-    result.analysis_duration = static_cast<double>(audio.frames) / rate;
-    result.parallel_processing = false;
-    return result;
+    return detail::file_result(acc, frame, audio.frames, false);
   }
 
   template <class T>
@@ -193,8 +187,8 @@ class BasicSpectrumAnalyzer {
     frame_.analyze(chunk, 0, workspace_, record_);
     const std::size_t b = frame_.bands();
     smoother_.apply(std::span<double>(record_).first(b));
-    const kernel::FrameMetrics m =
-        kernel::frame_metrics(record_, frame_.edges(), settings_.metric_convention);
+    kernel::finalize_frame(record_, frame_.edges(), settings_.metric_convention);
+    const kernel::FrameMetrics m = kernel::record_metrics(record_);
     out.spectrum.assign(record_.begin(), record_.begin() + static_cast<std::ptrdiff_t>(b));
     out.frequency_bins.assign(frame_.edges().begin(), frame_.edges().end());
     out.peak_frequency = m.peak_frequency;

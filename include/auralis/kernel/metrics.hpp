@@ -4,9 +4,10 @@
 /// applied in frame order) and the per-frame metrics with their file-level means.
 ///
 /// Stage 1 (kernel/frame_analyzer.hpp) turns a frame into a *frame record*: B weighted band
-/// levels followed by the four bin-level metrics of the standard convention. Stages 2 and 3
-/// consume records strictly in frame order, so any producer of records (sequential or
-/// parallel) yields bit-identical results.
+/// levels followed by four metric slots (filled with the bin-level metrics in the standard
+/// convention). Stage 2 (Smoother) runs strictly in frame order; stage 3a (finalize_frame) is
+/// per frame and stateless; stage 3b (MetricsAccumulator) sums in frame order. Any scheduler
+/// that keeps stage 2 and 3b in frame order yields bit-identical results.
 #pragma once
 
 #include <algorithm>
@@ -80,13 +81,19 @@ struct FrameMetrics {
   return m;
 }
 
-/// Metrics of one frame from its (smoothed) record, by convention.
-[[nodiscard]] inline FrameMetrics frame_metrics(std::span<const double> record,
-                                                std::span<const double> edges,
-                                                MetricConvention convention) noexcept {
-  return convention == MetricConvention::standard
-             ? record_metrics(record)
-             : auralis_metrics(record.first(edges.size()), edges);
+/// Stage 3a: completes a (smoothed) record with its frame metrics. In the auralis convention
+/// the metrics derive from the smoothed band levels and are written into the record's last four
+/// slots; standard records already carry their bin-level metrics. Stateless and
+/// allocation-free: frames may be finalised in any order once smoothed.
+inline void finalize_frame(std::span<double> record, std::span<const double> edges,
+                           MetricConvention convention) noexcept {
+  if (convention == MetricConvention::standard) return;
+  const FrameMetrics m = auralis_metrics(record.first(edges.size()), edges);
+  double* tail = record.data() + edges.size();
+  tail[0] = m.peak_frequency;
+  tail[1] = m.spectral_centroid;
+  tail[2] = m.spectral_rolloff;
+  tail[3] = m.total_energy;
 }
 
 /// Stage 2: exponential smoothing `S_0 = L_0`, `S_t = a S_{t-1} + (1 - a) L_t` over band levels,
@@ -122,15 +129,14 @@ class Smoother {
   bool primed_ = false;
 };
 
-/// Stage 3: per-frame metrics and the file-level means, accumulated in frame order.
+/// Stage 3b: the file-level means of finalised records, accumulated in frame order.
 class MetricsAccumulator {
  public:
-  MetricsAccumulator(std::span<const double> edges, MetricConvention convention)
-      : edges_(edges), convention_(convention), spectrum_sum_(edges.size(), 0.0) {}
+  explicit MetricsAccumulator(std::size_t bands) : spectrum_sum_(bands, 0.0) {}
 
-  /// Adds one frame (its smoothed record) to the running sums.
+  /// Adds one finalised record (see finalize_frame) to the running sums.
   void add(std::span<const double> record) noexcept {
-    const FrameMetrics m = frame_metrics(record, edges_, convention_);
+    const FrameMetrics m = record_metrics(record);
     for (std::size_t i = 0; i < spectrum_sum_.size(); ++i) spectrum_sum_[i] += record[i];
     sum_.peak_frequency += m.peak_frequency;
     sum_.spectral_centroid += m.spectral_centroid;
@@ -154,8 +160,6 @@ class MetricsAccumulator {
   }
 
  private:
-  std::span<const double> edges_;
-  MetricConvention convention_;
   std::vector<double> spectrum_sum_;
   FrameMetrics sum_;
   std::size_t frames_ = 0;

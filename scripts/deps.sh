@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs the Debian 12 packages auralis needs, only those missing. Usage: deps.sh run|test
+set -eu
+pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev"
+if [ "${1:-test}" = test ]; then
+  pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev clang-format"
+fi
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "deps.sh: installing$missing"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+fi
