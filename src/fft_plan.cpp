@@ -4,6 +4,7 @@
 
 #include <fftw3.h>
 
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <new>
@@ -38,6 +39,9 @@ struct Fftw<double> {
                          reinterpret_cast<fftw_complex*>(out));
   }
   static void destroy(void* p) { fftw_destroy_plan(static_cast<fftw_plan>(p)); }
+  static char* export_wisdom() { return fftw_export_wisdom_to_string(); }
+  static void forget_wisdom() { fftw_forget_wisdom(); }
+  static void import_wisdom(const char* w) { fftw_import_wisdom_from_string(w); }
 };
 
 template <>
@@ -50,6 +54,9 @@ struct Fftw<float> {
                           reinterpret_cast<fftwf_complex*>(out));
   }
   static void destroy(void* p) { fftwf_destroy_plan(static_cast<fftwf_plan>(p)); }
+  static char* export_wisdom() { return fftwf_export_wisdom_to_string(); }
+  static void forget_wisdom() { fftwf_forget_wisdom(); }
+  static void import_wisdom(const char* w) { fftwf_import_wisdom_from_string(w); }
 };
 
 }  // namespace
@@ -59,7 +66,20 @@ FftPlan<Real>::FftPlan(std::size_t n, PlanRigor rigor) : n_(n) {
   AlignedBuffer<Real> in(n);
   AlignedBuffer<std::complex<Real>> out(n / 2 + 1);
   // Caller holds planner_mutex().
-  plan_ = Fftw<Real>::plan(static_cast<int>(n), in.data(), out.data(), flags_for(rigor));
+  if (rigor == PlanRigor::estimate) {
+    // FFTW_ESTIMATE reuses any wisdom in the process (from MEASURE plans, ours or the host
+    // program's, or imported files), which would make the "deterministic" plan depend on what
+    // ran before. Plan from empty wisdom, then put the process's wisdom back.
+    char* saved = Fftw<Real>::export_wisdom();
+    Fftw<Real>::forget_wisdom();
+    plan_ = Fftw<Real>::plan(static_cast<int>(n), in.data(), out.data(), flags_for(rigor));
+    if (saved != nullptr) {
+      Fftw<Real>::import_wisdom(saved);
+      std::free(saved);
+    }
+  } else {
+    plan_ = Fftw<Real>::plan(static_cast<int>(n), in.data(), out.data(), flags_for(rigor));
+  }
   if (plan_ == nullptr) throw std::bad_alloc();
 }
 

@@ -10,6 +10,8 @@
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/kernel/weighting.hpp"
 #include "auralis/kernel/window.hpp"
+#include "auralis/parallel/parallel_config.hpp"
+#include "auralis/parallel/parallel_spectrum_analyzer.hpp"
 #include "auralis/settings.hpp"
 #include "auralis/spectrum_analyzer.hpp"
 #include "auralis/version.hpp"

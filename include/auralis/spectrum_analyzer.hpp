@@ -45,12 +45,7 @@ class BasicSpectrumAnalyzer {
   using compute_type = Real;
 
   /// Validates `settings` (throws InvalidSettings naming the field) and prepares the analysis.
-  explicit BasicSpectrumAnalyzer(const SpectrumSettings& settings = {})
-      : settings_(checked(settings)),
-        frame_(settings_, settings_.sample_rate),
-        workspace_(frame_.make_workspace()),
-        record_(frame_.record_size(), 0.0),
-        smoother_(frame_.bands(), settings_.smoothing_factor, smoothing_enabled(settings_)) {}
+  explicit BasicSpectrumAnalyzer(const SpectrumSettings& settings = {});
 
   /// The settings in use.
   [[nodiscard]] const SpectrumSettings& settings() const noexcept { return settings_; }
@@ -60,71 +55,37 @@ class BasicSpectrumAnalyzer {
   /// zero-padded into one frame; trailing samples that do not fill a frame are ignored.
   /// Throws InvalidAudio (empty, NaN/inf sample) or InvalidSettings (bad sample_rate).
   [[nodiscard]] SpectrumResult analyze_file(std::span<const double> samples,
-                                            std::optional<double> sample_rate = {}) const {
-    return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
-  }
+                                            std::optional<double> sample_rate = {}) const;
   /// As above, float samples.
   [[nodiscard]] SpectrumResult analyze_file(std::span<const float> samples,
-                                            std::optional<double> sample_rate = {}) const {
-    return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
-  }
+                                            std::optional<double> sample_rate = {}) const;
   /// Interleaved multichannel audio; channels are averaged before analysis.
   [[nodiscard]] SpectrumResult analyze_file(InterleavedAudio<const double> audio,
-                                            std::optional<double> sample_rate = {}) const {
-    return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"),
-                     sample_rate);
-  }
+                                            std::optional<double> sample_rate = {}) const;
   /// As above, float samples.
   [[nodiscard]] SpectrumResult analyze_file(InterleavedAudio<const float> audio,
-                                            std::optional<double> sample_rate = {}) const {
-    return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"),
-                     sample_rate);
-  }
+                                            std::optional<double> sample_rate = {}) const;
 
   /// Analyses one frame of at most fft_size samples (zero-padded when shorter), continuing the
   /// smoothing recurrence of the previous calls. Returns that frame's values.
-  [[nodiscard]] SpectrumResult analyze_chunk(std::span<const double> chunk) {
-    SpectrumResult r;
-    analyze_chunk(chunk, r);
-    return r;
-  }
+  [[nodiscard]] SpectrumResult analyze_chunk(std::span<const double> chunk);
   /// As above, float samples.
-  [[nodiscard]] SpectrumResult analyze_chunk(std::span<const float> chunk) {
-    SpectrumResult r;
-    analyze_chunk(chunk, r);
-    return r;
-  }
+  [[nodiscard]] SpectrumResult analyze_chunk(std::span<const float> chunk);
   /// As above, interleaved multichannel (channels averaged).
-  [[nodiscard]] SpectrumResult analyze_chunk(InterleavedAudio<const double> chunk) {
-    SpectrumResult r;
-    analyze_chunk(chunk, r);
-    return r;
-  }
+  [[nodiscard]] SpectrumResult analyze_chunk(InterleavedAudio<const double> chunk);
   /// As above, interleaved float.
-  [[nodiscard]] SpectrumResult analyze_chunk(InterleavedAudio<const float> chunk) {
-    SpectrumResult r;
-    analyze_chunk(chunk, r);
-    return r;
-  }
+  [[nodiscard]] SpectrumResult analyze_chunk(InterleavedAudio<const float> chunk);
 
   /// Real-time form: fills `out`, reusing its vectors' storage (no allocation once they hold
   /// `frequency_bands` elements). Throws InvalidAudio for an empty chunk, one longer than
   /// fft_size or a NaN/inf sample; the smoothing state is left unchanged then.
-  void analyze_chunk(std::span<const double> chunk, SpectrumResult& out) {
-    chunk_impl(detail::checked_audio(chunk, 1, "chunk"), out);
-  }
+  void analyze_chunk(std::span<const double> chunk, SpectrumResult& out);
   /// As above, float samples.
-  void analyze_chunk(std::span<const float> chunk, SpectrumResult& out) {
-    chunk_impl(detail::checked_audio(chunk, 1, "chunk"), out);
-  }
+  void analyze_chunk(std::span<const float> chunk, SpectrumResult& out);
   /// As above, interleaved multichannel.
-  void analyze_chunk(InterleavedAudio<const double> chunk, SpectrumResult& out) {
-    chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk"), out);
-  }
+  void analyze_chunk(InterleavedAudio<const double> chunk, SpectrumResult& out);
   /// As above, interleaved float.
-  void analyze_chunk(InterleavedAudio<const float> chunk, SpectrumResult& out) {
-    chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk"), out);
-  }
+  void analyze_chunk(InterleavedAudio<const float> chunk, SpectrumResult& out);
 
   /// Restarts the smoothing recurrence of analyze_chunk (noexcept, no allocation).
   void reset_smoothing() noexcept { smoother_.reset(); }
@@ -151,38 +112,21 @@ class BasicSpectrumAnalyzer {
     validate_against_sample_rate(s, s.sample_rate);
     return s;
   }
-  static bool smoothing_enabled(const SpectrumSettings& s) noexcept {
-    return s.metric_convention == MetricConvention::auralis;
-  }
 
   template <class T>
   SpectrumResult file_impl(kernel::AudioView<T> audio, std::optional<double> sample_rate) const {
     const double rate = detail::checked_rate(settings_, sample_rate);
     std::optional<kernel::FrameAnalyzer<Real>> other_rate;
-    const kernel::FrameAnalyzer<Real>& frame = detail::frame_for_rate(frame_, rate, other_rate);
-
-    auto workspace = frame.make_workspace();
-    std::vector<double> record(frame.record_size());
-    kernel::Smoother smoother(frame.bands(), settings_.smoothing_factor,
-                              smoothing_enabled(settings_));
-    kernel::MetricsAccumulator acc(frame.bands());
-    const std::size_t frames = frame.frame_count(audio.frames);
-    for (std::size_t t = 0; t < frames; ++t) {
-      frame.analyze(audio, t * frame.hop(), workspace, record);
-      smoother.apply(std::span<double>(record).first(frame.bands()));
-      kernel::finalize_frame(record, frame.edges(), settings_.metric_convention);
-      acc.add(record);
-    }
-    return detail::file_result(acc, frame, audio.frames, false);
+    return detail::analyze_sequential(detail::frame_for_rate(frame_, rate, other_rate), audio);
   }
 
   template <class T>
   void chunk_impl(kernel::AudioView<T> chunk, SpectrumResult& out) {
     if (chunk.frames > frame_.fft_size()) {
-      throw InvalidAudio("chunk", "holds " + std::to_string(chunk.frames) +
-                                      " sample frames, more than fft_size = " +
-                                      std::to_string(frame_.fft_size()) +
-                                      "; split it or use analyze_file");
+      throw InvalidAudio(
+          "chunk", "holds " + std::to_string(chunk.frames) +
+                       " sample frames, more than fft_size = " + std::to_string(frame_.fft_size()) +
+                       "; split it or use analyze_file");
     }
     frame_.analyze(chunk, 0, workspace_, record_);
     const std::size_t b = frame_.bands();
@@ -206,6 +150,93 @@ class BasicSpectrumAnalyzer {
   std::vector<double> record_;
   kernel::Smoother smoother_;
 };
+
+// Out of line and non-inline on purpose: with the extern template declarations below, a
+// program never compiles these itself, so every caller runs the library's one compiled
+// copy (built with -ffp-contract=off) and gets the same bits whatever its own flags.
+
+template <class Real>
+BasicSpectrumAnalyzer<Real>::BasicSpectrumAnalyzer(const SpectrumSettings& settings)
+    : settings_(checked(settings)),
+      frame_(settings_, settings_.sample_rate),
+      workspace_(frame_.make_workspace()),
+      record_(frame_.record_size(), 0.0),
+      smoother_(frame_.bands(), settings_.smoothing_factor, detail::smoothing_enabled(settings_)) {}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(std::span<const double> samples,
+                                                         std::optional<double> sample_rate) const {
+  return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
+}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(std::span<const float> samples,
+                                                         std::optional<double> sample_rate) const {
+  return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
+}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(InterleavedAudio<const double> audio,
+                                                         std::optional<double> sample_rate) const {
+  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"), sample_rate);
+}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(InterleavedAudio<const float> audio,
+                                                         std::optional<double> sample_rate) const {
+  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"), sample_rate);
+}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_chunk(std::span<const double> chunk) {
+  SpectrumResult r;
+  analyze_chunk(chunk, r);
+  return r;
+}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_chunk(std::span<const float> chunk) {
+  SpectrumResult r;
+  analyze_chunk(chunk, r);
+  return r;
+}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_chunk(InterleavedAudio<const double> chunk) {
+  SpectrumResult r;
+  analyze_chunk(chunk, r);
+  return r;
+}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_chunk(InterleavedAudio<const float> chunk) {
+  SpectrumResult r;
+  analyze_chunk(chunk, r);
+  return r;
+}
+
+template <class Real>
+void BasicSpectrumAnalyzer<Real>::analyze_chunk(std::span<const double> chunk,
+                                                SpectrumResult& out) {
+  chunk_impl(detail::checked_audio(chunk, 1, "chunk"), out);
+}
+
+template <class Real>
+void BasicSpectrumAnalyzer<Real>::analyze_chunk(std::span<const float> chunk, SpectrumResult& out) {
+  chunk_impl(detail::checked_audio(chunk, 1, "chunk"), out);
+}
+
+template <class Real>
+void BasicSpectrumAnalyzer<Real>::analyze_chunk(InterleavedAudio<const double> chunk,
+                                                SpectrumResult& out) {
+  chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk"), out);
+}
+
+template <class Real>
+void BasicSpectrumAnalyzer<Real>::analyze_chunk(InterleavedAudio<const float> chunk,
+                                                SpectrumResult& out) {
+  chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk"), out);
+}
 
 /// The default analyzer: double-precision compute.
 using SpectrumAnalyzer = BasicSpectrumAnalyzer<double>;

@@ -5,12 +5,19 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/settings.hpp"
 
 namespace auralis::detail {
+
+/// Temporal smoothing belongs to the auralis convention only.
+[[nodiscard]] inline bool smoothing_enabled(const SpectrumSettings& s) noexcept {
+  return s.metric_convention == MetricConvention::auralis;
+}
 
 /// The sample rate of one analyze_file call: the argument when given, else the settings'.
 /// Throws InvalidSettings if it is not finite and positive or puts min_frequency above Nyquist.
@@ -43,6 +50,26 @@ template <class Real>
   result.analysis_duration = static_cast<double>(sample_frames) / frame.sample_rate();
   result.parallel_processing = parallel;
   return result;
+}
+
+/// Sequential analyze_file on a validated view: stage 1, 2, 3a and 3b frame after frame.
+/// Allocates O(fft_size + bands), independent of the input length.
+template <class Real, class T>
+[[nodiscard]] SpectrumResult analyze_sequential(const kernel::FrameAnalyzer<Real>& frame,
+                                                kernel::AudioView<T> audio) {
+  const SpectrumSettings& s = frame.settings();
+  auto workspace = frame.make_workspace();
+  std::vector<double> record(frame.record_size());
+  kernel::Smoother smoother(frame.bands(), s.smoothing_factor, smoothing_enabled(s));
+  kernel::MetricsAccumulator acc(frame.bands());
+  const std::size_t frames = frame.frame_count(audio.frames);
+  for (std::size_t t = 0; t < frames; ++t) {
+    frame.analyze(audio, t * frame.hop(), workspace, record);
+    smoother.apply(std::span<double>(record).first(frame.bands()));
+    kernel::finalize_frame(record, frame.edges(), s.metric_convention);
+    acc.add(record);
+  }
+  return file_result(acc, frame, audio.frames, false);
 }
 
 }  // namespace auralis::detail

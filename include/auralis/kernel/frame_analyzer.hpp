@@ -59,24 +59,9 @@ class FrameAnalyzer {
   };
 
   /// `settings` must have passed validate(); `sample_rate` overrides settings.sample_rate.
+  /// Allocates the window, band map and weights and fetches the shared FFT plan.
   FrameAnalyzer(const SpectrumSettings& settings, double sample_rate,
-                PlanRigor rigor = PlanRigor::estimate)
-      : settings_(settings),
-        sample_rate_(sample_rate),
-        hop_(hop_size(settings)),
-        plan_(FftPlan<Real>::shared(settings.fft_size, rigor)),
-        window_(settings.fft_size),
-        bands_(settings.fft_size, sample_rate, settings.min_frequency, settings.max_frequency,
-               settings.frequency_bands),
-        weights_(weighting_db(settings.frequency_weighting, settings.metric_convention,
-                              bands_.edges)),
-        bin_frequency_(settings.fft_size / 2 + 1) {
-    const std::vector<double> w = make_window(settings.window_type, settings.fft_size);
-    for (std::size_t i = 0; i < w.size(); ++i) window_[i] = static_cast<Real>(w[i]);
-    for (std::size_t k = 0; k < bin_frequency_.size(); ++k) {
-      bin_frequency_[k] = bin_frequency(k, settings.fft_size, sample_rate);
-    }
-  }
+                PlanRigor rigor = PlanRigor::estimate);
 
   [[nodiscard]] const SpectrumSettings& settings() const noexcept { return settings_; }
   [[nodiscard]] double sample_rate() const noexcept { return sample_rate_; }
@@ -120,35 +105,7 @@ class FrameAnalyzer {
   }
 
   /// Stage 1 after loading: `ws.time` holds the windowed frame; computes the record.
-  void analyze_windowed(Workspace& ws, std::span<double> record) const noexcept {
-    const std::size_t nb = bins();
-    plan_->execute(ws.time.data(), ws.spectrum.data());
-    const Real* c = reinterpret_cast<const Real*>(ws.spectrum.data());
-    Real* mag = ws.magnitude.data();
-    for (std::size_t k = 0; k < nb; ++k) mag[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
-    Eigen::Map<RealArray, Eigen::Aligned64> m(mag, static_cast<Eigen::Index>(nb));
-    m = m.sqrt();  // vectorised, correctly rounded like std::sqrt
-
-    const std::size_t nbands = bands();
-    for (std::size_t i = 0; i < nbands; ++i) {
-      const std::size_t lo = bands_.first[i];
-      const std::size_t count = bands_.end[i] - lo;
-      double level = -200.0;
-      if (count > 0) {
-        const double sum = m.segment(static_cast<Eigen::Index>(lo), static_cast<Eigen::Index>(count))
-                               .template cast<double>()
-                               .sum();
-        level = 20.0 * std::log10(std::max(sum / static_cast<double>(count), 1e-10));
-      }
-      record[i] = level + weights_[i];
-    }
-    double* tail = record.data() + nbands;
-    if (settings_.metric_convention == MetricConvention::standard) {
-      standard_metrics(ws, m, tail);
-    } else {
-      std::fill(tail, tail + 4, 0.0);
-    }
-  }
+  void analyze_windowed(Workspace& ws, std::span<double> record) const noexcept;
 
  private:
   template <class Sample>
@@ -177,8 +134,7 @@ class FrameAnalyzer {
   void standard_metrics(const Workspace& ws, const Mag& m, double* out) const noexcept {
     const std::size_t nb = bins();
     const Real* mag = ws.magnitude.data();
-    const Eigen::Map<const Eigen::ArrayXd> f(bin_frequency_.data(),
-                                             static_cast<Eigen::Index>(nb));
+    const Eigen::Map<const Eigen::ArrayXd> f(bin_frequency_.data(), static_cast<Eigen::Index>(nb));
     const double total = m.template cast<double>().sum();
     const double moment = (m.template cast<double>() * f).sum();
     const std::size_t peak =
@@ -191,7 +147,8 @@ class FrameAnalyzer {
       double cumulative = 0.0;
       std::size_t k = 0;
       while (k + block < nb) {
-        const double s = m.segment(static_cast<Eigen::Index>(k), block).template cast<double>().sum();
+        const double s =
+            m.segment(static_cast<Eigen::Index>(k), block).template cast<double>().sum();
         if (cumulative + s >= threshold) break;
         cumulative += s;
         k += block;
@@ -219,6 +176,58 @@ class FrameAnalyzer {
   std::vector<double> weights_;
   std::vector<double> bin_frequency_;
 };
+
+// Out of line and non-inline: programs call the library's compiled copy (see docs/design.md).
+template <class Real>
+FrameAnalyzer<Real>::FrameAnalyzer(const SpectrumSettings& settings, double sample_rate,
+                                   PlanRigor rigor)
+    : settings_(settings),
+      sample_rate_(sample_rate),
+      hop_(hop_size(settings)),
+      plan_(FftPlan<Real>::shared(settings.fft_size, rigor)),
+      window_(settings.fft_size),
+      bands_(settings.fft_size, sample_rate, settings.min_frequency, settings.max_frequency,
+             settings.frequency_bands),
+      weights_(
+          weighting_db(settings.frequency_weighting, settings.metric_convention, bands_.edges)),
+      bin_frequency_(settings.fft_size / 2 + 1) {
+  const std::vector<double> w = make_window(settings.window_type, settings.fft_size);
+  for (std::size_t i = 0; i < w.size(); ++i) window_[i] = static_cast<Real>(w[i]);
+  for (std::size_t k = 0; k < bin_frequency_.size(); ++k) {
+    bin_frequency_[k] = bin_frequency(k, settings.fft_size, sample_rate);
+  }
+}
+
+template <class Real>
+void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> record) const noexcept {
+  const std::size_t nb = bins();
+  plan_->execute(ws.time.data(), ws.spectrum.data());
+  const Real* c = reinterpret_cast<const Real*>(ws.spectrum.data());
+  Real* mag = ws.magnitude.data();
+  for (std::size_t k = 0; k < nb; ++k) mag[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
+  Eigen::Map<RealArray, Eigen::Aligned64> m(mag, static_cast<Eigen::Index>(nb));
+  m = m.sqrt();  // vectorised, correctly rounded like std::sqrt
+
+  const std::size_t nbands = bands();
+  for (std::size_t i = 0; i < nbands; ++i) {
+    const std::size_t lo = bands_.first[i];
+    const std::size_t count = bands_.end[i] - lo;
+    double level = -200.0;
+    if (count > 0) {
+      const double sum = m.segment(static_cast<Eigen::Index>(lo), static_cast<Eigen::Index>(count))
+                             .template cast<double>()
+                             .sum();
+      level = 20.0 * std::log10(std::max(sum / static_cast<double>(count), 1e-10));
+    }
+    record[i] = level + weights_[i];
+  }
+  double* tail = record.data() + nbands;
+  if (settings_.metric_convention == MetricConvention::standard) {
+    standard_metrics(ws, m, tail);
+  } else {
+    std::fill(tail, tail + 4, 0.0);
+  }
+}
 
 extern template class FrameAnalyzer<float>;
 extern template class FrameAnalyzer<double>;
