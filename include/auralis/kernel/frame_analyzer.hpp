@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "auralis/kernel/aligned_buffer.hpp"
@@ -41,7 +42,7 @@ struct AudioView {
 /// plus the weighting of the convention; in the standard convention the record also gets the
 /// bin-level centroid, rolloff, peak and Parseval energy of the frame.
 ///
-/// `Real` (float or double) is the precision of the window, FFT and magnitudes; band sums,
+/// `Real` (float or double) is the precision of the window and FFT; magnitudes, band sums,
 /// levels and metrics are always double. Construction allocates and may plan an FFT; `analyze`
 /// is const, noexcept and allocation-free, and may run concurrently from several threads as long
 /// as each uses its own Workspace.
@@ -52,10 +53,12 @@ class FrameAnalyzer {
   using RealArray = Eigen::Array<Real, Eigen::Dynamic, 1>;
 
   /// Per-thread scratch: the windowed frame, its spectrum and its magnitudes (aligned).
+  /// Magnitudes are double in both precisions: squares of float bins would overflow or
+  /// underflow float's range for loud or very quiet (denormal) signals.
   struct Workspace {
     AlignedBuffer<Real> time;
     AlignedBuffer<Complex> spectrum;
-    AlignedBuffer<Real> magnitude;
+    AlignedBuffer<double> magnitude;
   };
 
   /// `settings` must have passed validate(); `sample_rate` overrides settings.sample_rate.
@@ -92,7 +95,7 @@ class FrameAnalyzer {
   /// Allocates a workspace for this analyzer (set-up only).
   [[nodiscard]] Workspace make_workspace() const {
     return Workspace{AlignedBuffer<Real>(fft_size()), AlignedBuffer<Complex>(bins()),
-                     AlignedBuffer<Real>(bins())};
+                     AlignedBuffer<double>(bins())};
   }
 
   /// Analyses the frame of `audio` starting at sample frame `start` (samples past the end read
@@ -133,10 +136,10 @@ class FrameAnalyzer {
   template <class Mag>
   void standard_metrics(const Workspace& ws, const Mag& m, double* out) const noexcept {
     const std::size_t nb = bins();
-    const Real* mag = ws.magnitude.data();
+    const double* mag = ws.magnitude.data();
     const Eigen::Map<const Eigen::ArrayXd> f(bin_frequency_.data(), static_cast<Eigen::Index>(nb));
-    const double total = m.template cast<double>().sum();
-    const double moment = (m.template cast<double>() * f).sum();
+    const double total = m.sum();
+    const double moment = (m * f).sum();
     const std::size_t peak =
         static_cast<std::size_t>(std::max_element(mag, mag + nb) - mag);  // first maximum
     double rolloff = 0.0;
@@ -147,14 +150,13 @@ class FrameAnalyzer {
       double cumulative = 0.0;
       std::size_t k = 0;
       while (k + block < nb) {
-        const double s =
-            m.segment(static_cast<Eigen::Index>(k), block).template cast<double>().sum();
+        const double s = m.segment(static_cast<Eigen::Index>(k), block).sum();
         if (cumulative + s >= threshold) break;
         cumulative += s;
         k += block;
       }
       for (; k < nb; ++k) {
-        cumulative += static_cast<double>(mag[k]);
+        cumulative += mag[k];
         if (cumulative >= threshold) break;
       }
       rolloff = bin_frequency_[std::min(k, nb - 1)];
@@ -203,10 +205,34 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
   const std::size_t nb = bins();
   plan_->execute(ws.time.data(), ws.spectrum.data());
   const Real* c = reinterpret_cast<const Real*>(ws.spectrum.data());
-  Real* mag = ws.magnitude.data();
-  for (std::size_t k = 0; k < nb; ++k) mag[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
-  Eigen::Map<RealArray, Eigen::Aligned64> m(mag, static_cast<Eigen::Index>(nb));
-  m = m.sqrt();  // vectorised, correctly rounded like std::sqrt
+  double* mag = ws.magnitude.data();
+  const Eigen::Index n = static_cast<Eigen::Index>(nb);
+  Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> m(mag, n);
+  // |X_k| = sqrt(re^2 + im^2) in double. Squares of double bins beyond ~1e154 overflow and
+  // below ~1e-154 underflow: then scale by a power of two first, which is exact, so results
+  // equal the unscaled formula wherever that one is representable.
+  double scale = 1.0;
+  if constexpr (std::is_same_v<Real, double>) {
+    const double peak =
+        Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned64>(c, 2 * n).abs().maxCoeff();
+    if (peak > 0x1p500 || (peak < 0x1p-500 && peak > 0.0))
+      scale = std::ldexp(1.0, -std::ilogb(peak));
+  }
+  if (scale == 1.0) {
+    for (std::size_t k = 0; k < nb; ++k) {
+      const double re = static_cast<double>(c[2 * k]);
+      const double im = static_cast<double>(c[2 * k + 1]);
+      mag[k] = re * re + im * im;
+    }
+    m = m.sqrt();  // vectorised, correctly rounded like std::sqrt
+  } else {
+    for (std::size_t k = 0; k < nb; ++k) {
+      const double re = static_cast<double>(c[2 * k]) * scale;
+      const double im = static_cast<double>(c[2 * k + 1]) * scale;
+      mag[k] = re * re + im * im;
+    }
+    m = m.sqrt() / scale;
+  }
 
   const std::size_t nbands = bands();
   for (std::size_t i = 0; i < nbands; ++i) {
@@ -214,9 +240,8 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
     const std::size_t count = bands_.end[i] - lo;
     double level = -200.0;
     if (count > 0) {
-      const double sum = m.segment(static_cast<Eigen::Index>(lo), static_cast<Eigen::Index>(count))
-                             .template cast<double>()
-                             .sum();
+      const double sum =
+          m.segment(static_cast<Eigen::Index>(lo), static_cast<Eigen::Index>(count)).sum();
       level = 20.0 * std::log10(std::max(sum / static_cast<double>(count), 1e-10));
     }
     record[i] = level + weights_[i];
