@@ -216,7 +216,7 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
     const double peak =
         Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned64>(c, 2 * n).abs().maxCoeff();
     if (peak > 0x1p500 || (peak < 0x1p-500 && peak > 0.0))
-      scale = std::ldexp(1.0, -std::ilogb(peak));
+      scale = std::ldexp(1.0, std::clamp(-std::ilogb(peak), -1000, 1000));
   }
   if (scale == 1.0) {
     for (std::size_t k = 0; k < nb; ++k) {
