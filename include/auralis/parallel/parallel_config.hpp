@@ -3,6 +3,7 @@
 /// ParallelConfig: how the oneTBB processor layer uses threads, and its auto-detection.
 #pragma once
 
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 
 #include <algorithm>
@@ -21,6 +22,20 @@ inline constexpr std::size_t max_worker_limit = 256;
   return static_cast<std::size_t>(std::max(1, tbb::info::default_concurrency()));
 }
 
+/// Threads oneTBB will actually run at once in this process: hardware_workers() unless the
+/// application set tbb::global_control::max_allowed_parallelism. Worker requests are capped at
+/// this value (asking oneTBB for more only prints a warning and changes nothing).
+[[nodiscard]] inline std::size_t available_workers() noexcept {
+  return std::max<std::size_t>(
+      1, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+}
+
+/// `requested` (0 = all) capped at available_workers().
+[[nodiscard]] inline std::size_t resolve_workers(std::size_t requested) noexcept {
+  const std::size_t available = available_workers();
+  return requested == 0 ? available : std::min(requested, available);
+}
+
 /// Threading policy of the processor layer (ParallelFFTProcessor, ParallelBandProcessor,
 /// ParallelFeatureExtractor, ParallelAudioProcessor). Every processor gives identical results
 /// with any setting: these fields change only speed.
@@ -30,7 +45,8 @@ inline constexpr std::size_t max_worker_limit = 256;
 struct ParallelConfig {
   /// false: every processor runs sequentially on the calling thread.
   bool enable_parallel = true;
-  /// Upper bound on threads working for one call, including the caller; 0 = hardware_workers().
+  /// Upper bound on threads working for one call, including the caller; 0 = all. Capped at
+  /// available_workers().
   std::size_t max_workers = 0;
   /// Inputs with fewer samples than this run sequentially (threading overhead would dominate).
   std::size_t chunk_processing_threshold = 22050;
@@ -55,7 +71,7 @@ struct ParallelConfig {
   /// Workers for `items` work items under this policy (>= 1).
   [[nodiscard]] std::size_t workers_for(std::size_t items) const noexcept {
     if (!enable_parallel) return 1;
-    std::size_t w = max_workers == 0 ? hardware_workers() : max_workers;
+    std::size_t w = resolve_workers(max_workers);
     if (adaptive_workers) w = std::min(w, std::max<std::size_t>(items, 1));
     return std::max<std::size_t>(w, 1);
   }

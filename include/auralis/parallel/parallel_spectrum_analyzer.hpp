@@ -29,7 +29,8 @@ namespace auralis {
 struct ParallelSpectrumSettings : SpectrumSettings {
   /// false: analyze_file always runs the sequential path.
   bool enable_parallel = true;
-  /// Threads working on one analyze_file call, caller included; 0 = all hardware threads.
+  /// Threads working on one analyze_file call, caller included; 0 = all. Capped at
+  /// available_workers() (the hardware threads, or tbb::global_control's limit).
   std::size_t max_workers = 0;
   /// Inputs with fewer frames than this run the sequential path.
   std::size_t min_chunks_for_parallel = 4;
@@ -124,7 +125,7 @@ class BasicParallelSpectrumAnalyzer {
   /// Threads an analyze_file call of `frames` frames would use (1 = sequential path).
   [[nodiscard]] std::size_t workers_for(std::size_t frames) const noexcept {
     if (!settings_.enable_parallel || frames < settings_.min_chunks_for_parallel) return 1;
-    const std::size_t w = settings_.max_workers == 0 ? hardware_workers() : settings_.max_workers;
+    const std::size_t w = resolve_workers(settings_.max_workers);
     return std::min(w, frames);
   }
 
