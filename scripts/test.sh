@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 sh scripts/deps.sh test
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DAURALIS_WERROR=ON -DAURALIS_BUILD_TESTS=ON \
-  -DAURALIS_BUILD_EXAMPLES=ON
+  -DAURALIS_BUILD_EXAMPLES=ON -DAURALIS_BUILD_BENCH=ON
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600

@@ -175,7 +175,8 @@ void compare(const auralis::SpectrumResult& got, const json& expected, const jso
   };
   ASSERT_EQ(got.spectrum.size(), expected.at("spectrum").size()) << where;
   check("spectrum", max_error(expected.at("spectrum"), got.spectrum));
-  check("peak_frequency", std::abs(got.peak_frequency - expected.at("peak_frequency").get<double>()));
+  check("peak_frequency",
+        std::abs(got.peak_frequency - expected.at("peak_frequency").get<double>()));
   check("spectral_centroid",
         std::abs(got.spectral_centroid - expected.at("spectral_centroid").get<double>()));
   check("spectral_rolloff",

@@ -55,9 +55,8 @@ void expect_identical(const auralis::SpectrumResult& a, const auralis::SpectrumR
 using auralis::MetricConvention;
 
 // (workers, convention, smoothing, channels)
-class ParallelEquivalence
-    : public ::testing::TestWithParam<std::tuple<std::size_t, MetricConvention, double,
-                                                 std::size_t>> {};
+class ParallelEquivalence : public ::testing::TestWithParam<
+                                std::tuple<std::size_t, MetricConvention, double, std::size_t>> {};
 
 template <class Real, class Sample>
 void check_equivalence(std::size_t workers, MetricConvention convention, double smoothing,

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Spectrum analysis benchmarks: the raw FFT floor, SpectrumAnalyzer and ParallelSpectrumAnalyzer
+// on 5/10/30/180 s of 44.1 kHz mono (4096 / 0.75 / 64 bands), and the real-time analyze_chunk
+// path with its heap-allocation count. Run with --benchmark_format=json; compare every analysis
+// figure with the floor of the same run (this machine is noisy).
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <new>
+#include <numbers>
+#include <vector>
+
+#include "auralis/auralis.hpp"
+
+// Heap allocations of the whole process, counted by replacing the global operator new.
+namespace {
+std::atomic<long long> g_allocations{0};
+}
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, std::align_val_t al) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  const std::size_t a = static_cast<std::size_t>(al);
+  if (void* p = std::aligned_alloc(a, (n + a - 1) / a * a)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace {
+
+constexpr double kRate = 44100.0;
+
+// The seed's benchmark signal: 5 harmonics of 440 Hz under a 0.5 Hz envelope.
+template <class T>
+const std::vector<T>& signal(long seconds) {
+  static std::map<long, std::vector<T>> cache;
+  auto& x = cache[seconds];
+  if (x.empty()) {
+    x.resize(static_cast<std::size_t>(seconds) * 44100);
+    for (std::size_t n = 0; n < x.size(); ++n) {
+      const double t = static_cast<double>(n) / kRate;
+      double acc = 0.0;
+      for (int i = 0; i < 5; ++i) {
+        acc += (0.2 / (i + 1)) * std::sin(2.0 * std::numbers::pi * 440.0 * (i + 1) * t);
+      }
+      x[n] = static_cast<T>((0.5 + 0.5 * std::sin(2.0 * std::numbers::pi * 0.5 * t)) * acc);
+    }
+  }
+  return x;
+}
+
+void set_counters(benchmark::State& state, long seconds, std::size_t frames) {
+  state.counters["realtime_factor"] = benchmark::Counter(
+      static_cast<double>(seconds), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["frames_per_s"] = benchmark::Counter(
+      static_cast<double>(frames), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["audio_s"] = static_cast<double>(seconds);
+}
+
+// The floor: windowing + FFTW r2c of every frame with the analyzers' plan, one thread.
+template <class Real>
+void BM_FftFloor(benchmark::State& state) {
+  const long seconds = state.range(0);
+  const auto& x = signal<Real>(seconds);
+  const std::size_t n = 4096, hop = 1024;
+  const auto plan = auralis::kernel::FftPlan<Real>::shared(n);
+  const std::vector<double> w64 = auralis::kernel::make_window(auralis::WindowType::hann, n);
+  const std::vector<Real> w(w64.begin(), w64.end());
+  auralis::kernel::AlignedBuffer<Real> in(n);
+  auralis::kernel::AlignedBuffer<std::complex<Real>> out(n / 2 + 1);
+  const std::size_t frames = (x.size() - n) / hop + 1;
+  for (auto _ : state) {
+    for (std::size_t t = 0; t < frames; ++t) {
+      const Real* src = x.data() + t * hop;
+      for (std::size_t i = 0; i < n; ++i) in[i] = src[i] * w[i];
+      plan->execute(in.data(), out.data());
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  set_counters(state, seconds, frames);
+}
+
+template <class Real>
+void BM_Sequential(benchmark::State& state) {
+  const long seconds = state.range(0);
+  const auto& x = signal<Real>(seconds);
+  const auralis::BasicSpectrumAnalyzer<Real> analyzer;
+  std::size_t frames = 0;
+  for (auto _ : state) {
+    auto r = analyzer.analyze_file(x);
+    frames = r.num_chunks_analyzed;
+    benchmark::DoNotOptimize(r.spectrum.data());
+  }
+  set_counters(state, seconds, frames);
+}
+
+template <class Real>
+void BM_Parallel(benchmark::State& state) {
+  const long seconds = state.range(0);
+  const auto& x = signal<Real>(seconds);
+  auralis::ParallelSpectrumSettings p;
+  p.max_workers = static_cast<std::size_t>(state.range(1));
+  const auralis::BasicParallelSpectrumAnalyzer<Real> analyzer(p);
+  std::size_t frames = 0;
+  for (auto _ : state) {
+    auto r = analyzer.analyze_file(x);
+    frames = r.num_chunks_analyzed;
+    benchmark::DoNotOptimize(r.spectrum.data());
+  }
+  set_counters(state, seconds, frames);
+  state.counters["workers"] = static_cast<double>(analyzer.workers_for(frames));
+}
+
+// The real-time path: one 4096-sample frame per call; reports heap allocations per call.
+template <class Real>
+void BM_AnalyzeChunk(benchmark::State& state) {
+  const auto& x = signal<double>(5);
+  auralis::BasicSpectrumAnalyzer<Real> analyzer;
+  auralis::SpectrumResult out;
+  analyzer.analyze_chunk(std::span<const double>(x.data(), 4096), out);  // sizes `out`
+  const long long before = g_allocations.load();
+  std::size_t offset = 0;
+  for (auto _ : state) {
+    analyzer.analyze_chunk(std::span<const double>(x.data() + offset, 4096), out);
+    offset = (offset + 1024) % (x.size() - 4096);
+    benchmark::DoNotOptimize(out.spectrum.data());
+  }
+  state.counters["allocations_per_call"] =
+      static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations());
+}
+
+void lengths(benchmark::internal::Benchmark* b) {
+  for (long s : {5, 10, 30, 180}) b->Arg(s);
+}
+void lengths_workers(benchmark::internal::Benchmark* b) {
+  for (long s : {5, 10, 30, 180}) {
+    for (long w : {1, 2}) b->Args({s, w});
+  }
+}
+
+BENCHMARK(BM_FftFloor<double>)->Apply(lengths)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FftFloor<float>)->Apply(lengths)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Sequential<double>)->Apply(lengths)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Sequential<float>)->Apply(lengths)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Parallel<double>)
+    ->Apply(lengths_workers)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_Parallel<float>)->Apply(lengths_workers)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AnalyzeChunk<double>)->Arg(5)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_AnalyzeChunk<float>)->Arg(5)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
