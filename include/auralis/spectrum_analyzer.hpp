@@ -26,9 +26,9 @@ namespace auralis {
 /// energy; analyze_file returns their means over all frames. See docs/conventions.md for the
 /// exact definitions of both MetricConvention values.
 ///
-/// `Real` is the compute precision of the window, FFT and magnitudes (double by default; float
-/// is ~1.6x faster and agrees with double to about 1e-4 dB on bands well above the float
-/// rounding floor, see docs/precision.md). Samples may be float or double in either case.
+/// `Real` is the compute precision of the window and FFT (double by default; float agrees with
+/// double to about 1e-5 dB on bands well above the float rounding floor, see
+/// docs/precision.md). Samples may be float or double in either case.
 ///
 /// Life cycle and guarantees:
 /// - The constructor validates the settings (throws InvalidSettings), plans the FFT (shared
@@ -240,7 +240,7 @@ void BasicSpectrumAnalyzer<Real>::analyze_chunk(InterleavedAudio<const float> ch
 
 /// The default analyzer: double-precision compute.
 using SpectrumAnalyzer = BasicSpectrumAnalyzer<double>;
-/// Single-precision compute (float FFT and magnitudes; levels and metrics in double).
+/// Single-precision window and FFT; magnitudes, levels and metrics in double.
 using SpectrumAnalyzerF = BasicSpectrumAnalyzer<float>;
 
 extern template class BasicSpectrumAnalyzer<float>;
