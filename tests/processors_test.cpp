@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Processor layer against independent references: every worker count, threshold and error path.
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <atomic>
@@ -31,6 +32,10 @@ namespace {
 using auralis::BandFilter;
 using auralis::ParallelConfig;
 using auralis::WindowType;
+
+// Let oneTBB run up to 16 threads even on a 2-core machine, so that every worker count below
+// really runs that many threads (worker requests are capped at oneTBB's allowed parallelism).
+const tbb::global_control allow_sixteen_threads(tbb::global_control::max_allowed_parallelism, 16);
 
 // ------------------------------------------------------------------------------------------
 // Shared helpers
@@ -235,15 +240,35 @@ TEST(ParallelConfig, WorkersForAdaptiveCapsAtItems) {
   EXPECT_EQ(c.workers_for(100), 1u);
 }
 
-TEST(ParallelConfig, WorkersForZeroMeansHardware) {
+TEST(ParallelConfig, WorkersForZeroMeansAllAvailable) {
+  ASSERT_EQ(auralis::available_workers(), 16u);  // the global_control above
   ParallelConfig c;
   c.max_workers = 0;
   c.adaptive_workers = false;
-  EXPECT_EQ(c.workers_for(1), auralis::hardware_workers());
-  EXPECT_EQ(c.workers_for(1000000), auralis::hardware_workers());
+  EXPECT_EQ(c.workers_for(1), 16u);
+  EXPECT_EQ(c.workers_for(1000000), 16u);
   c.adaptive_workers = true;
-  EXPECT_EQ(c.workers_for(1000000), auralis::hardware_workers());
+  EXPECT_EQ(c.workers_for(1000000), 16u);
+  EXPECT_EQ(c.workers_for(5), 5u);
   EXPECT_EQ(c.workers_for(1), 1u);
+  {
+    // Allowed parallelism = the hardware: 0 means every hardware thread.
+    const tbb::global_control hardware(tbb::global_control::max_allowed_parallelism,
+                                       auralis::hardware_workers());
+    EXPECT_EQ(auralis::available_workers(), auralis::hardware_workers());
+    EXPECT_EQ(c.workers_for(1000000), auralis::hardware_workers());
+  }
+  {
+    // Requests are capped at the allowed parallelism.
+    const tbb::global_control three(tbb::global_control::max_allowed_parallelism, 3);
+    EXPECT_EQ(auralis::available_workers(), 3u);
+    EXPECT_EQ(c.workers_for(1000000), 3u);
+    c.max_workers = 8;
+    EXPECT_EQ(c.workers_for(1000000), 3u);
+    c.max_workers = 2;
+    EXPECT_EQ(c.workers_for(1000000), 2u);
+  }
+  EXPECT_EQ(auralis::available_workers(), 16u);
 }
 
 TEST(ParallelConfig, ThresholdDecidesSequentialExecution) {
@@ -1027,7 +1052,7 @@ TEST(ParallelBandProcessor, InvalidArgumentsNameTheirField) {
 
 // Two bands wait for each other: completes only if they really run at the same time.
 TEST(ParallelBandProcessor, BandsRunConcurrentlyWhenAllowed) {
-  if (auralis::hardware_workers() < 2) GTEST_SKIP() << "needs two hardware threads";
+  if (auralis::available_workers() < 2) GTEST_SKIP() << "needs two threads";
   const std::vector<double> x = test_signal(1000, 39);
   Rendezvous meet(2);
   std::atomic<int> met{0};
@@ -1247,7 +1272,7 @@ TEST(ParallelFeatureExtractor, InvalidArguments) {
 }
 
 TEST(ParallelFeatureExtractor, ExtractorsRunConcurrentlyWhenAllowed) {
-  if (auralis::hardware_workers() < 2) GTEST_SKIP() << "needs two hardware threads";
+  if (auralis::available_workers() < 2) GTEST_SKIP() << "needs two threads";
   const std::vector<double> x = test_signal(1000, 44);
   Rendezvous meet(2);
   const std::vector<auralis::FeatureExtractor<double>> e = {
@@ -1422,7 +1447,7 @@ TEST(ParallelAudioProcessor, FreeParallelMap) {
 }
 
 TEST(ParallelAudioProcessor, InputsRunConcurrentlyWhenAllowed) {
-  if (auralis::hardware_workers() < 2) GTEST_SKIP() << "needs two hardware threads";
+  if (auralis::available_workers() < 2) GTEST_SKIP() << "needs two threads";
   Rendezvous meet(2);
   const std::vector<int> inputs = {0, 1};
   const auto r =

@@ -3,9 +3,8 @@
 /// ParallelSpectrumAnalyzer: SpectrumAnalyzer's API and results, frames analysed on oneTBB.
 #pragma once
 
-#include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -48,14 +47,24 @@ inline void validate(const ParallelSpectrumSettings& s) {
 
 namespace detail {
 
-/// Frames analysed per block: bounds the extra memory to block_frames * (bands + 4) doubles
-/// whatever the input length, and amortises the two synchronisation points per block.
-inline constexpr std::size_t block_frames = 256;
+/// Frames per pipeline token: large enough to amortise scheduling (~0.1 ms of work at N = 4096),
+/// small enough to balance load across workers.
+inline constexpr std::size_t frames_per_token = 16;
 
 /// analyze_file on `workers` threads of a private task_arena, bit-identical to
-/// analyze_sequential: stage 1 (FFT and bands) and stage 3a (frame metrics) run in parallel
-/// over the frames of a block; stage 2 (smoothing recurrence) and 3b (accumulation) run on the
-/// calling thread in frame order.
+/// analyze_sequential. A oneTBB pipeline carries tokens of frames_per_token consecutive frames
+/// through five filters:
+///   1. serial, in order: take the next token;
+///   2. parallel: stage 1 (window, FFT, bands) of each of its frames;
+///   3. serial, in order: stage 2, the smoothing recurrence, in frame order;
+///   4. parallel: stage 3a, the per-frame metrics;
+///   5. serial, in order: stage 3b, the accumulation, in frame order.
+/// Filters 3 and 5 perform exactly the operations of the sequential loop in the same order, and
+/// 2 and 4 are pure per-frame functions, so the results equal the sequential ones bit for bit.
+/// At most 4 * workers tokens are in flight, each with its own slot of a ring buffer: extra
+/// memory is 4 * workers * frames_per_token * (bands + 4) doubles plus one workspace per
+/// thread, whatever the input length. (Tokens leave filter 5 in order, so a slot is free again
+/// before its next token can start.)
 template <class Real, class T>
 [[nodiscard]] SpectrumResult analyze_parallel(const kernel::FrameAnalyzer<Real>& frame,
                                               kernel::AudioView<T> audio, std::size_t workers) {
@@ -65,34 +74,55 @@ template <class Real, class T>
   const std::size_t rs = frame.record_size();
   const std::size_t bands = frame.bands();
   const std::size_t hop = frame.hop();
-  std::vector<double> block(std::min(frames, block_frames) * rs);
+  const std::size_t tokens = 4 * workers;
+  const std::size_t chunks = (frames + frames_per_token - 1) / frames_per_token;
+  std::vector<double> ring(tokens * frames_per_token * rs);
   kernel::Smoother smoother(bands, s.smoothing_factor, smoothing_enabled(s));
   kernel::MetricsAccumulator acc(bands);
   tbb::enumerable_thread_specific<Workspace> workspaces([&] { return frame.make_workspace(); });
-  auto record = [&](std::size_t i) { return std::span<double>(block.data() + i * rs, rs); };
 
+  struct Chunk {
+    std::size_t first = 0;  // first frame
+    std::size_t count = 0;  // frames in this chunk
+    double* records = nullptr;
+  };
+  auto record = [&](const Chunk& c, std::size_t i) {
+    return std::span<double>(c.records + i * rs, rs);
+  };
+  std::size_t next = 0;
   tbb::task_arena arena(static_cast<int>(workers));
   arena.execute([&] {
-    for (std::size_t first = 0; first < frames; first += block_frames) {
-      const std::size_t count = std::min(block_frames, frames - first);
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 4),
-                        [&](const tbb::blocked_range<std::size_t>& r) {
-                          Workspace& ws = workspaces.local();
-                          for (std::size_t i = r.begin(); i != r.end(); ++i) {
-                            frame.analyze(audio, (first + i) * hop, ws, record(i));
-                          }
-                        });
-      for (std::size_t i = 0; i < count; ++i) smoother.apply(record(i).first(bands));
-      if (s.metric_convention == MetricConvention::auralis) {
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 16),
-                          [&](const tbb::blocked_range<std::size_t>& r) {
-                            for (std::size_t i = r.begin(); i != r.end(); ++i) {
-                              kernel::finalize_frame(record(i), frame.edges(), s.metric_convention);
-                            }
-                          });
-      }
-      for (std::size_t i = 0; i < count; ++i) acc.add(record(i));
-    }
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, Chunk>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control&
+                                                                                 fc) {
+          if (next == chunks) {
+            fc.stop();
+            return Chunk{};
+          }
+          const std::size_t c = next++;
+          const std::size_t first = c * frames_per_token;
+          return Chunk{first, std::min(frames_per_token, frames - first),
+                       ring.data() + (c % tokens) * frames_per_token * rs};
+        }) & tbb::make_filter<Chunk, Chunk>(tbb::filter_mode::parallel, [&](Chunk c) {
+          Workspace& ws = workspaces.local();
+          for (std::size_t i = 0; i < c.count; ++i) {
+            frame.analyze(audio, (c.first + i) * hop, ws, record(c, i));
+          }
+          return c;
+        }) & tbb::make_filter<Chunk, Chunk>(tbb::filter_mode::serial_in_order, [&](Chunk c) {
+          for (std::size_t i = 0; i < c.count; ++i) {
+            smoother.apply(record(c, i).first(bands));
+          }
+          return c;
+        }) & tbb::make_filter<Chunk, Chunk>(tbb::filter_mode::parallel, [&](Chunk c) {
+          for (std::size_t i = 0; i < c.count; ++i) {
+            kernel::finalize_frame(record(c, i), frame.edges(), s.metric_convention);
+          }
+          return c;
+        }) & tbb::make_filter<Chunk, void>(tbb::filter_mode::serial_in_order, [&](Chunk c) {
+          for (std::size_t i = 0; i < c.count; ++i) acc.add(record(c, i));
+        }));
   });
   return file_result(acc, frame, audio.frames, true);
 }
@@ -104,10 +134,11 @@ template <class Real, class T>
 ///
 /// analyze_file runs in parallel when enable_parallel is set, more than one worker is available
 /// and the input has at least min_chunks_for_parallel frames; otherwise it runs the sequential
-/// path. Frames are processed in blocks of 256 (extra memory independent of input length) on a
-/// tbb::task_arena limited to max_workers threads; nested inside other oneTBB work (a batch of
-/// analyses) it shares oneTBB's global thread pool, so it neither oversubscribes nor deadlocks.
-/// Both analyzers execute the same process-wide FFTW plan, so they round identically.
+/// path. Frames flow through a oneTBB pipeline in tokens of 16 (extra memory independent of the
+/// input length) on a tbb::task_arena limited to max_workers threads; nested inside other oneTBB
+/// work (a batch of analyses) it shares oneTBB's global thread pool, so it neither oversubscribes
+/// nor deadlocks. Both analyzers execute the same process-wide FFTW plan, so they round
+/// identically.
 ///
 /// Thread safety: analyze_file is const and may be called concurrently; analyze_chunk (the
 /// streaming, sequential path) carries smoothing state and must not be.
