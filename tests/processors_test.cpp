@@ -151,10 +151,12 @@ class ThreadRecorder {
 // when the rendezvous happened (proof that the callers really ran concurrently).
 class Rendezvous {
  public:
-  explicit Rendezvous(int parties) : parties_(parties) {}
+  explicit Rendezvous(int parties,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(10000))
+      : parties_(parties), timeout_(timeout) {}
   bool arrive() {
     arrived_.fetch_add(1);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const auto deadline = std::chrono::steady_clock::now() + timeout_;
     while (arrived_.load() < parties_) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -164,6 +166,7 @@ class Rendezvous {
 
  private:
   int parties_;
+  std::chrono::milliseconds timeout_;
   std::atomic<int> arrived_{0};
 };
 
@@ -1068,6 +1071,31 @@ TEST(ParallelBandProcessor, BandsRunConcurrentlyWhenAllowed) {
   for (std::size_t n = 0; n < x.size(); ++n) ASSERT_EQ(y[n], x[n] + x[n]);
 }
 
+// Below the threshold, or with parallelism disabled, bands run one after the other on the
+// calling thread even with 8 workers: two bands waiting for each other never meet.
+TEST(ParallelBandProcessor, BandsRunSequentiallyBelowThresholdOrDisabled) {
+  const std::vector<double> x = test_signal(1000, 40);
+  ParallelConfig below = config_with(8, x.size() + 1);
+  ParallelConfig disabled = config_with(8, 0);
+  disabled.enable_parallel = false;
+  for (const ParallelConfig& c : {below, disabled}) {
+    Rendezvous meet(2, std::chrono::milliseconds(100));
+    ThreadRecorder recorder;
+    std::atomic<int> met{0};
+    const BandFilter f = [&](std::span<const double> in) {
+      recorder.record();
+      if (meet.arrive()) met.fetch_add(1);
+      return std::vector<double>(in.begin(), in.end());
+    };
+    const std::vector<BandFilter> filters = {f, f};
+    const std::vector<double> gains = {0.0, 0.0};
+    static_cast<void>(auralis::ParallelBandProcessor(c).process_bands_parallel(x, filters, gains));
+    // The second band arrives after the first gave up waiting, so it alone sees two arrivals.
+    EXPECT_EQ(met.load(), 1) << "enable_parallel " << c.enable_parallel;
+    EXPECT_EQ(recorder.ids(), std::set<std::thread::id>{std::this_thread::get_id()});
+  }
+}
+
 // ------------------------------------------------------------------------------------------
 // ParallelFeatureExtractor
 // ------------------------------------------------------------------------------------------
@@ -1285,6 +1313,27 @@ TEST(ParallelFeatureExtractor, ExtractorsRunConcurrentlyWhenAllowed) {
   EXPECT_EQ(r.at("b"), 1.0);
 }
 
+TEST(ParallelFeatureExtractor, ExtractorsRunSequentiallyBelowThresholdOrDisabled) {
+  const std::vector<double> x = test_signal(1000, 45);
+  ParallelConfig below = config_with(8, x.size() + 1);
+  ParallelConfig disabled = config_with(8, 0);
+  disabled.enable_parallel = false;
+  for (const ParallelConfig& c : {below, disabled}) {
+    Rendezvous meet(2, std::chrono::milliseconds(100));
+    ThreadRecorder recorder;
+    auto probe = [&](std::span<const double>) {
+      recorder.record();
+      return meet.arrive() ? 1.0 : 0.0;
+    };
+    const std::vector<auralis::FeatureExtractor<double>> e = {{"a", probe}, {"b", probe}};
+    const auto r = auralis::ParallelFeatureExtractor(c).extract_features_parallel(
+        std::span<const double>(x), e);
+    EXPECT_EQ(r.at("a"), 0.0) << "enable_parallel " << c.enable_parallel;  // waited in vain
+    EXPECT_EQ(r.at("b"), 1.0);
+    EXPECT_EQ(recorder.ids(), std::set<std::thread::id>{std::this_thread::get_id()});
+  }
+}
+
 // ------------------------------------------------------------------------------------------
 // ParallelAudioProcessor
 // ------------------------------------------------------------------------------------------
@@ -1456,6 +1505,24 @@ TEST(ParallelAudioProcessor, InputsRunConcurrentlyWhenAllowed) {
       });
   EXPECT_TRUE(r[0]);
   EXPECT_TRUE(r[1]);
+}
+
+TEST(ParallelAudioProcessor, InputsRunSequentiallyWhenDisabledOrOneWorker) {
+  ParallelConfig one = config_with(1, 0);
+  ParallelConfig disabled = config_with(8, 0);
+  disabled.enable_parallel = false;
+  for (const ParallelConfig& c : {one, disabled}) {
+    Rendezvous meet(2, std::chrono::milliseconds(100));
+    ThreadRecorder recorder;
+    const std::vector<int> inputs = {0, 1};
+    const auto r = auralis::ParallelAudioProcessor(c).parallel_map(inputs, [&](const int&) {
+      recorder.record();
+      return meet.arrive();
+    });
+    EXPECT_FALSE(r[0]) << "enable_parallel " << c.enable_parallel;
+    EXPECT_TRUE(r[1]);
+    EXPECT_EQ(recorder.ids(), std::set<std::thread::id>{std::this_thread::get_id()});
+  }
 }
 
 void expect_identical(const auralis::SpectrumResult& a, const auralis::SpectrumResult& b,

@@ -41,6 +41,11 @@ class BatchResult {
     if (!ok()) std::rethrow_exception(error_);
     return *value_;
   }
+  /// The value, moved out (for move-only results); rethrows the input's exception on failure.
+  [[nodiscard]] Value&& value() && {
+    if (!ok()) std::rethrow_exception(error_);
+    return std::move(*value_);
+  }
   /// what() of the input's exception ("" when ok()).
   [[nodiscard]] const std::string& error_message() const noexcept { return message_; }
   /// The input's exception (null when ok()).
@@ -106,7 +111,7 @@ class ParallelAudioProcessor {
     auto results = process_batch(std::span<const Input>(inputs), std::forward<Func>(func));
     std::vector<Value> out;
     out.reserve(results.size());
-    for (auto& r : results) out.push_back(r.value());
+    for (auto& r : results) out.push_back(std::move(r).value());
     return out;
   }
 

@@ -80,7 +80,7 @@ struct ParallelConfig {
 /// Throws InvalidSettings when max_workers exceeds max_worker_limit.
 inline void validate(const ParallelConfig& c) {
   if (c.max_workers > max_worker_limit) {
-    throw InvalidSettings("max_workers", "must be in [0, 256] (0 = all hardware threads), got " +
+    throw InvalidSettings("max_workers", "must be in [0, 256] (0 = all available threads), got " +
                                              std::to_string(c.max_workers));
   }
 }

@@ -40,7 +40,7 @@ struct ParallelSpectrumSettings : SpectrumSettings {
 inline void validate(const ParallelSpectrumSettings& s) {
   validate(static_cast<const SpectrumSettings&>(s));
   if (s.max_workers > max_worker_limit) {
-    throw InvalidSettings("max_workers", "must be in [0, 256] (0 = all hardware threads), got " +
+    throw InvalidSettings("max_workers", "must be in [0, 256] (0 = all available threads), got " +
                                              std::to_string(s.max_workers));
   }
 }
