@@ -92,7 +92,8 @@ FftPlan<Real>::~FftPlan() {
 template <class Real>
 std::shared_ptr<const FftPlan<Real>> FftPlan<Real>::shared(std::size_t n, PlanRigor rigor) {
   // Never destroyed: plans outlive every static object and thread that may still execute them.
-  static auto* cache = new std::map<std::pair<std::size_t, PlanRigor>, std::shared_ptr<const FftPlan>>;
+  static auto* cache =
+      new std::map<std::pair<std::size_t, PlanRigor>, std::shared_ptr<const FftPlan>>;
   std::lock_guard lock(planner_mutex());
   auto& slot = (*cache)[{n, rigor}];
   if (!slot) slot = std::shared_ptr<const FftPlan>(new FftPlan(n, rigor));

@@ -32,27 +32,36 @@ enum class MetricConvention {
 /// "A", "C" or "Z".
 [[nodiscard]] constexpr std::string_view to_string(Weighting w) noexcept {
   switch (w) {
-    case Weighting::A: return "A";
-    case Weighting::C: return "C";
-    case Weighting::Z: return "Z";
+    case Weighting::A:
+      return "A";
+    case Weighting::C:
+      return "C";
+    case Weighting::Z:
+      return "Z";
   }
   return "invalid";
 }
 /// "hann", "hamming", "blackman" or "rectangular".
 [[nodiscard]] constexpr std::string_view to_string(WindowType w) noexcept {
   switch (w) {
-    case WindowType::hann: return "hann";
-    case WindowType::hamming: return "hamming";
-    case WindowType::blackman: return "blackman";
-    case WindowType::rectangular: return "rectangular";
+    case WindowType::hann:
+      return "hann";
+    case WindowType::hamming:
+      return "hamming";
+    case WindowType::blackman:
+      return "blackman";
+    case WindowType::rectangular:
+      return "rectangular";
   }
   return "invalid";
 }
 /// "auralis" or "standard".
 [[nodiscard]] constexpr std::string_view to_string(MetricConvention c) noexcept {
   switch (c) {
-    case MetricConvention::auralis: return "auralis";
-    case MetricConvention::standard: return "standard";
+    case MetricConvention::auralis:
+      return "auralis";
+    case MetricConvention::standard:
+      return "standard";
   }
   return "invalid";
 }
@@ -105,7 +114,9 @@ inline void validate_sample_rate(double sample_rate, const char* field = "sample
 
 /// Throws InvalidSettings naming the first field of `s` outside its allowed range.
 inline void validate(const SpectrumSettings& s) {
-  auto fail = [](const char* field, const std::string& rule) { throw InvalidSettings(field, rule); };
+  auto fail = [](const char* field, const std::string& rule) {
+    throw InvalidSettings(field, rule);
+  };
   if (s.fft_size < min_fft_size || s.fft_size > max_fft_size) {
     fail("fft_size", "must be in [16, 1048576], got " + std::to_string(s.fft_size));
   }
@@ -133,9 +144,8 @@ inline void validate(const SpectrumSettings& s) {
     fail("min_frequency", "must be finite and > 0 Hz, got " + std::to_string(s.min_frequency));
   }
   if (!std::isfinite(s.max_frequency) || s.max_frequency <= s.min_frequency) {
-    fail("max_frequency", "must be finite and > min_frequency (" +
-                              std::to_string(s.min_frequency) + " Hz), got " +
-                              std::to_string(s.max_frequency));
+    fail("max_frequency", "must be finite and > min_frequency (" + std::to_string(s.min_frequency) +
+                              " Hz), got " + std::to_string(s.max_frequency));
   }
   if (to_string(s.metric_convention) == "invalid") {
     fail("metric_convention", "must be auralis or standard");

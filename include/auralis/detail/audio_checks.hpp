@@ -47,9 +47,9 @@ template <class T>
     throw InvalidAudio(field, "is empty; at least one sample frame is required");
   }
   if (samples.size() % channels != 0) {
-    throw InvalidAudio(field, "holds " + std::to_string(samples.size()) +
-                                  " samples, not a multiple of channels = " +
-                                  std::to_string(channels));
+    throw InvalidAudio(field,
+                       "holds " + std::to_string(samples.size()) +
+                           " samples, not a multiple of channels = " + std::to_string(channels));
   }
   const std::size_t bad = first_non_finite(samples);
   if (bad != samples.size()) {

@@ -23,8 +23,8 @@ class AlignedBuffer {
   /// Allocates `n` zero-initialised elements (may throw std::bad_alloc).
   explicit AlignedBuffer(std::size_t n)
       : data_(n == 0 ? nullptr
-                     : static_cast<T*>(::operator new(n * sizeof(T),
-                                                      std::align_val_t{buffer_alignment}))),
+                     : static_cast<T*>(
+                           ::operator new (n * sizeof(T), std::align_val_t{buffer_alignment}))),
         size_(n) {
     std::fill_n(data_.get(), n, T{});
   }
@@ -40,7 +40,7 @@ class AlignedBuffer {
  private:
   struct Free {
     void operator()(T* p) const noexcept {
-      ::operator delete(static_cast<void*>(p), std::align_val_t{buffer_alignment});
+      ::operator delete (static_cast<void*>(p), std::align_val_t{buffer_alignment});
     }
   };
   std::unique_ptr<T, Free> data_;

@@ -13,14 +13,13 @@ namespace auralis::kernel {
 /// `k * (1 / (N * (1 / sr)))` (numpy.fft.rfftfreq).
 [[nodiscard]] inline double bin_frequency(std::size_t k, std::size_t fft_size,
                                           double sample_rate) noexcept {
-  return static_cast<double>(k) *
-         (1.0 / (static_cast<double>(fft_size) * (1.0 / sample_rate)));
+  return static_cast<double>(k) * (1.0 / (static_cast<double>(fft_size) * (1.0 / sample_rate)));
 }
 
 /// The B band edges in Hz: `10^y_i` with `y_i = i * (log10(max) - log10(min)) / (B - 1) +
 /// log10(min)` and `y_{B-1} = log10(max)` (numpy.logspace). Allocates.
 [[nodiscard]] inline std::vector<double> band_edges(double min_frequency, double max_frequency,
-                                                   std::size_t bands) {
+                                                    std::size_t bands) {
   std::vector<double> edges(bands);
   const double lo = std::log10(min_frequency);
   const double hi = std::log10(max_frequency);

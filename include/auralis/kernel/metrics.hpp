@@ -50,9 +50,7 @@ struct FrameMetrics {
   // counts and recompute (deterministically) beyond.
   constexpr std::size_t cached = 512;
   double amplitude[cached];
-  auto amp = [&](std::size_t i) {
-    return i < cached ? amplitude[i] : std::pow(10.0, s[i] / 20.0);
-  };
+  auto amp = [&](std::size_t i) { return i < cached ? amplitude[i] : std::pow(10.0, s[i] / 20.0); };
   std::size_t arg = 0;
   double weighted = 0.0;
   double sum = 0.0;
