@@ -6,4 +6,9 @@ if(AURALIS_SANITIZE)
   add_compile_options(-fsanitize=${AURALIS_SANITIZE} -fno-omit-frame-pointer
                       -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${AURALIS_SANITIZE})
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC 12 reports false -Wmaybe-uninitialized inside libstdc++ (std::function in <regex>)
+    # once sanitizer instrumentation is added at -O2.
+    add_compile_options(-Wno-maybe-uninitialized)
+  endif()
 endif()

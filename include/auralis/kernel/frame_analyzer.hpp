@@ -59,6 +59,7 @@ class FrameAnalyzer {
     AlignedBuffer<Real> time;
     AlignedBuffer<Complex> spectrum;
     AlignedBuffer<double> magnitude;
+    AlignedBuffer<Real> scratch;  ///< bins() values: float magnitudes before widening
   };
 
   /// `settings` must have passed validate(); `sample_rate` overrides settings.sample_rate.
@@ -95,7 +96,7 @@ class FrameAnalyzer {
   /// Allocates a workspace for this analyzer (set-up only).
   [[nodiscard]] Workspace make_workspace() const {
     return Workspace{AlignedBuffer<Real>(fft_size()), AlignedBuffer<Complex>(bins()),
-                     AlignedBuffer<double>(bins())};
+                     AlignedBuffer<double>(bins()), AlignedBuffer<Real>(bins())};
   }
 
   /// Analyses the frame of `audio` starting at sample frame `start` (samples past the end read
@@ -111,6 +112,9 @@ class FrameAnalyzer {
   void analyze_windowed(Workspace& ws, std::span<double> record) const noexcept;
 
  private:
+  // |X_k| for k < nb from the interleaved FFT output `c`, into `mag` (double).
+  static void magnitudes(const Real* c, double* mag, Real* scratch, std::size_t nb) noexcept;
+
   template <class Sample>
   void load_windowed(const AudioView<Sample>& audio, std::size_t start, Real* out) const noexcept {
     const std::size_t n = fft_size();
@@ -208,31 +212,7 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
   double* mag = ws.magnitude.data();
   const Eigen::Index n = static_cast<Eigen::Index>(nb);
   Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> m(mag, n);
-  // |X_k| = sqrt(re^2 + im^2) in double. Squares of double bins beyond ~1e154 overflow and
-  // below ~1e-154 underflow: then scale by a power of two first, which is exact, so results
-  // equal the unscaled formula wherever that one is representable.
-  double scale = 1.0;
-  if constexpr (std::is_same_v<Real, double>) {
-    const double peak =
-        Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned64>(c, 2 * n).abs().maxCoeff();
-    if (peak > 0x1p500 || (peak < 0x1p-500 && peak > 0.0))
-      scale = std::ldexp(1.0, std::clamp(-std::ilogb(peak), -1000, 1000));
-  }
-  if (scale == 1.0) {
-    for (std::size_t k = 0; k < nb; ++k) {
-      const double re = static_cast<double>(c[2 * k]);
-      const double im = static_cast<double>(c[2 * k + 1]);
-      mag[k] = re * re + im * im;
-    }
-    m = m.sqrt();  // vectorised, correctly rounded like std::sqrt
-  } else {
-    for (std::size_t k = 0; k < nb; ++k) {
-      const double re = static_cast<double>(c[2 * k]) * scale;
-      const double im = static_cast<double>(c[2 * k + 1]) * scale;
-      mag[k] = re * re + im * im;
-    }
-    m = m.sqrt() / scale;
-  }
+  magnitudes(c, mag, ws.scratch.data(), nb);
 
   const std::size_t nbands = bands();
   for (std::size_t i = 0; i < nbands; ++i) {
@@ -251,6 +231,53 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
     standard_metrics(ws, m, tail);
   } else {
     std::fill(tail, tail + 4, 0.0);
+  }
+}
+
+template <class Real>
+void FrameAnalyzer<Real>::magnitudes(const Real* c, double* mag, Real* scratch,
+                                     std::size_t nb) noexcept {
+  // Plain loops: the library is compiled with -fno-math-errno, so std::sqrt vectorises to the
+  // correctly rounded sqrtpd / sqrtps on every x86-64 (unlike approximate rsqrt sequences,
+  // whose results differ between CPU vendors).
+  const Eigen::Index n = static_cast<Eigen::Index>(nb);
+  const Real peak =
+      Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>, Eigen::Aligned64>(c, 2 * n)
+          .abs()
+          .maxCoeff();
+  if constexpr (std::is_same_v<Real, float>) {
+    // Float: scale by the power of two that brings the largest component into [1, 2), so the
+    // squares can neither overflow nor (for bins within ~110 dB of the peak) underflow, then
+    // use 4-wide float sqrt. Power-of-two scaling is exact.
+    if (peak == 0.0f) {
+      std::fill(mag, mag + nb, 0.0);
+      return;
+    }
+    const int e = std::ilogb(peak);
+    const float scale = std::ldexp(1.0f, -e);
+    for (std::size_t k = 0; k < nb; ++k) {
+      const float re = c[2 * k] * scale;
+      const float im = c[2 * k + 1] * scale;
+      scratch[k] = std::sqrt(re * re + im * im);
+    }
+    const double unscale = std::ldexp(1.0, e);
+    for (std::size_t k = 0; k < nb; ++k) mag[k] = static_cast<double>(scratch[k]) * unscale;
+  } else {
+    (void)scratch;
+    // Double: squares beyond ~1e154 overflow and below ~1e-154 underflow; only then scale by a
+    // power of two first (exact), so results equal the plain formula wherever it is exact.
+    double scale = 1.0;
+    if (peak > 0x1p500 || (peak < 0x1p-500 && peak > 0.0)) {
+      scale = std::ldexp(1.0, std::clamp(-std::ilogb(peak), -1000, 1000));
+    }
+    for (std::size_t k = 0; k < nb; ++k) {
+      const double re = c[2 * k] * scale;
+      const double im = c[2 * k + 1] * scale;
+      mag[k] = std::sqrt(re * re + im * im);
+    }
+    if (scale != 1.0) {
+      for (std::size_t k = 0; k < nb; ++k) mag[k] /= scale;
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -37,6 +38,12 @@ struct FrameMetrics {
   return {record[b], record[b + 1], record[b + 2], record[b + 3]};
 }
 
+/// `10^(db / 20)`, evaluated as `exp(db * ln(10) / 20)`: within a few ulp of std::pow and several
+/// times faster (it runs for every band of every frame).
+[[nodiscard]] inline double db_to_amplitude(double db) noexcept {
+  return std::exp(db * (std::numbers::ln10 / 20.0));
+}
+
 /// Metrics of the auralis convention, from the (smoothed) band levels `s` in dB and the band
 /// edges in Hz. peak: edge of the first maximum; centroid: `sum edge_i s_i / sum s_i` over dB
 /// values (the reference's definition; 0 when the dB sum is exactly 0); rolloff: first edge
@@ -50,7 +57,7 @@ struct FrameMetrics {
   // counts and recompute (deterministically) beyond.
   constexpr std::size_t cached = 512;
   double amplitude[cached];
-  auto amp = [&](std::size_t i) { return i < cached ? amplitude[i] : std::pow(10.0, s[i] / 20.0); };
+  auto amp = [&](std::size_t i) { return i < cached ? amplitude[i] : db_to_amplitude(s[i]); };
   std::size_t arg = 0;
   double weighted = 0.0;
   double sum = 0.0;
@@ -59,7 +66,7 @@ struct FrameMetrics {
     if (s[i] > s[arg]) arg = i;
     weighted += edges[i] * s[i];
     sum += s[i];
-    const double a = std::pow(10.0, s[i] / 20.0);
+    const double a = db_to_amplitude(s[i]);
     if (i < cached) amplitude[i] = a;
     amplitude_total += a;
   }
