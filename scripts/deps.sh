@@ -4,7 +4,8 @@
 set -eu
 pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev"
 if [ "${1:-test}" = test ]; then
-  pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev clang-format"
+  pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev clang-format"
+  pkgs="$pkgs python3 python3-jsonschema"
 fi
 missing=""
 for p in $pkgs; do

@@ -4,10 +4,12 @@
 
 #include <fftw3.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <new>
+#include <string>
 #include <utility>
 
 #include "auralis/kernel/aligned_buffer.hpp"
@@ -101,8 +103,44 @@ std::shared_ptr<const FftPlan<Real>> FftPlan<Real>::shared(std::size_t n, PlanRi
 }
 
 template <class Real>
+std::unique_ptr<const FftPlan<Real>> FftPlan<Real>::create(std::size_t n, PlanRigor rigor) {
+  std::lock_guard lock(planner_mutex());
+  return std::unique_ptr<const FftPlan>(new FftPlan(n, rigor));
+}
+
+template <class Real>
 void FftPlan<Real>::execute(const Real* in, Complex* out) const noexcept {
   Fftw<Real>::execute(plan_, in, out);
+}
+
+// Wisdom files hold both precisions: a line "auralis-wisdom double" then FFTW's double wisdom,
+// and "auralis-wisdom float" then the float wisdom.
+bool save_wisdom(const std::string& path) {
+  std::lock_guard lock(planner_mutex());
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  std::fputs("auralis-wisdom double\n", f);
+  fftw_export_wisdom_to_file(f);
+  std::fputs("\nauralis-wisdom float\n", f);
+  fftwf_export_wisdom_to_file(f);
+  return std::fclose(f) == 0;
+}
+
+bool load_wisdom(const std::string& path) {
+  std::lock_guard lock(planner_mutex());
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return false;
+  std::string text;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  const std::string d = "auralis-wisdom double\n", fl = "\nauralis-wisdom float\n";
+  const std::size_t split = text.find(fl);
+  if (text.rfind(d, 0) != 0 || split == std::string::npos) return false;
+  const std::string dbl = text.substr(d.size(), split - d.size());
+  const std::string flt = text.substr(split + fl.size());
+  return fftw_import_wisdom_from_string(dbl.c_str()) != 0 &&
+         fftwf_import_wisdom_from_string(flt.c_str()) != 0;
 }
 
 template class FftPlan<float>;

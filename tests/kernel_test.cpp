@@ -5,8 +5,10 @@
 
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <numbers>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "auralis/auralis.hpp"
@@ -61,6 +63,42 @@ TEST(FftPlan, SharedPlansAreCachedPerSize) {
   EXPECT_NE(a.get(), c.get());
   EXPECT_EQ(a->size(), 4096u);
   EXPECT_EQ(a->bins(), 2049u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FftPlan, CreatedPlanComputesTheSameSpectrumAsTheSharedOne) {
+  const std::size_t n = 512;
+  auto shared = auralis::kernel::FftPlan<double>::shared(n);
+  auto own = auralis::kernel::FftPlan<double>::create(n);
+  EXPECT_NE(shared.get(), own.get());
+  auralis::kernel::AlignedBuffer<double> in(n);
+  auralis::kernel::AlignedBuffer<std::complex<double>> a(n / 2 + 1), b(n / 2 + 1);
+  for (std::size_t i = 0; i < n; ++i) in[i] = std::sin(0.1 * static_cast<double>(i * i % 97));
+  shared->execute(in.data(), a.data());
+  own->execute(in.data(), b.data());
+  for (std::size_t k = 0; k <= n / 2; ++k) EXPECT_EQ(a[k], b[k]) << k;  // same ESTIMATE plan
+}
+
+TEST(Wisdom, SaveThenLoadRoundTripsAndRejectsGarbage) {
+  const std::string dir = ::testing::TempDir();
+  const std::string good = dir + "/auralis_wisdom.txt";
+  (void)auralis::kernel::FftPlan<double>::create(256, auralis::kernel::PlanRigor::measure);
+  (void)auralis::kernel::FftPlan<float>::create(256, auralis::kernel::PlanRigor::measure);
+  ASSERT_TRUE(auralis::kernel::save_wisdom(good));
+  EXPECT_TRUE(auralis::kernel::load_wisdom(good));
+  const std::string bad = dir + "/auralis_not_wisdom.txt";
+  {
+    std::FILE* f = std::fopen(bad.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("this is not fftw wisdom\n", f);
+    std::fclose(f);
+  }
+  EXPECT_FALSE(auralis::kernel::load_wisdom(bad));
+  EXPECT_FALSE(auralis::kernel::load_wisdom(dir + "/auralis_missing_wisdom.txt"));
+  EXPECT_FALSE(auralis::kernel::save_wisdom(dir + "/no/such/dir/wisdom.txt"));
 }
 
 }  // namespace

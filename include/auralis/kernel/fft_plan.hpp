@@ -6,6 +6,7 @@
 #include <complex>
 #include <cstddef>
 #include <memory>
+#include <string>
 
 namespace auralis::kernel {
 
@@ -32,6 +33,11 @@ class FftPlan {
   [[nodiscard]] static std::shared_ptr<const FftPlan> shared(std::size_t n,
                                                              PlanRigor rigor = PlanRigor::estimate);
 
+  /// A new, uncached plan (plans under the planner mutex). For measuring planning cost or for
+  /// callers that manage plan lifetimes themselves; analyzers use shared().
+  [[nodiscard]] static std::unique_ptr<const FftPlan> create(std::size_t n,
+                                                             PlanRigor rigor = PlanRigor::estimate);
+
   FftPlan(const FftPlan&) = delete;
   FftPlan& operator=(const FftPlan&) = delete;
   ~FftPlan();
@@ -50,6 +56,17 @@ class FftPlan {
   std::size_t n_ = 0;
   void* plan_ = nullptr;
 };
+
+/// Writes the process's FFTW wisdom (both precisions) to `path`, so that later processes can
+/// load it and create PlanRigor::measure plans without timing them again. Returns false when
+/// the file cannot be written. Thread-safe (takes the planner mutex).
+bool save_wisdom(const std::string& path);
+
+/// Loads wisdom written by save_wisdom into this process: later PlanRigor::measure plans of the
+/// sizes it covers are created in microseconds. PlanRigor::estimate plans ignore wisdom (they
+/// stay deterministic). Returns false when the file is missing or not FFTW wisdom.
+/// Thread-safe (takes the planner mutex).
+bool load_wisdom(const std::string& path);
 
 extern template class FftPlan<float>;
 extern template class FftPlan<double>;
