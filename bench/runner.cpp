@@ -112,12 +112,9 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-write", write, "Print the table only");
   CLI11_PARSE(app, argc, argv);
 
-  const std::vector<Length> lengths = quick ? std::vector<Length>{{"short", 1.0},
-                                                                 {"medium", 2.0},
-                                                                 {"long", 5.0}}
-                                            : std::vector<Length>{{"short", 5.0},
-                                                                  {"medium", 30.0},
-                                                                  {"long", 180.0}};
+  const std::vector<Length> lengths =
+      quick ? std::vector<Length>{{"short", 1.0}, {"medium", 2.0}, {"long", 5.0}}
+            : std::vector<Length>{{"short", 5.0}, {"medium", 30.0}, {"long", 180.0}};
   const auralis::SpectrumSettings settings;  // the seed's defaults: 4096 / 0.75 / 64 bands / A
   auralis::ParallelSpectrumSettings psettings;
   static_cast<auralis::SpectrumSettings&>(psettings) = settings;
@@ -145,8 +142,8 @@ int main(int argc, char** argv) {
   doc["speedups"] = json::object();
   doc["ratios_to_floor"] = json::object();
 
-  std::printf("auralis %s benchmark (%s), %s\n", auralis::version_string,
-              quick ? "quick" : "full", cpu_model().c_str());
+  std::printf("auralis %s benchmark (%s), %s\n", auralis::version_string, quick ? "quick" : "full",
+              cpu_model().c_str());
   std::printf("%-7s %8s %7s | %9s | %9s %7s | %9s %7s %7s | %8s %8s\n", "length", "audio s",
               "frames", "floor ms", "seq ms", "/floor", "par ms", "/floor", "workers", "speedup",
               "RT par");
@@ -173,8 +170,8 @@ int main(int argc, char** argv) {
     const std::size_t used = parallel.workers_for(frames);
     const double speedup = sq / pa;
     std::printf("%-7s %8.1f %7zu | %9.2f | %9.2f %7.2f | %9.2f %7.2f %7zu | %7.2fx %8.0f\n",
-                len.label.c_str(), len.seconds, frames, fl, sq, sq / fl, pa, pa / fl, used,
-                speedup, len.seconds * 1000.0 / pa);
+                len.label.c_str(), len.seconds, frames, fl, sq, sq / fl, pa, pa / fl, used, speedup,
+                len.seconds * 1000.0 / pa);
     doc["floor"].push_back({{"name", "fft_floor"},
                             {"length", len.label},
                             {"duration_ms", fl},

@@ -5,35 +5,17 @@
 // figure with the floor of the same run (this machine is noisy).
 #include <benchmark/benchmark.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <new>
 #include <numbers>
+#include <string>
 #include <vector>
 
+#include "alloc_tracking.hpp"
 #include "auralis/auralis.hpp"
-
-// Heap allocations of the whole process, counted by replacing the global operator new.
-namespace {
-std::atomic<long long> g_allocations{0};
-}
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t al) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  const std::size_t a = static_cast<std::size_t>(al);
-  if (void* p = std::aligned_alloc(a, (n + a - 1) / a * a)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -95,12 +77,17 @@ void BM_Sequential(benchmark::State& state) {
   const auto& x = signal<Real>(seconds);
   const auralis::BasicSpectrumAnalyzer<Real> analyzer;
   std::size_t frames = 0;
+  long long extra = 0;
   for (auto _ : state) {
+    auralis::bench::reset_peak();
+    const long long before = auralis::bench::live_bytes();
     auto r = analyzer.analyze_file(x);
+    extra = std::max(extra, auralis::bench::peak_bytes() - before);
     frames = r.num_chunks_analyzed;
     benchmark::DoNotOptimize(r.spectrum.data());
   }
   set_counters(state, seconds, frames);
+  state.counters["extra_peak_bytes"] = static_cast<double>(extra);
 }
 
 template <class Real>
@@ -111,12 +98,17 @@ void BM_Parallel(benchmark::State& state) {
   p.max_workers = static_cast<std::size_t>(state.range(1));
   const auralis::BasicParallelSpectrumAnalyzer<Real> analyzer(p);
   std::size_t frames = 0;
+  long long extra = 0;
   for (auto _ : state) {
+    auralis::bench::reset_peak();
+    const long long before = auralis::bench::live_bytes();
     auto r = analyzer.analyze_file(x);
+    extra = std::max(extra, auralis::bench::peak_bytes() - before);
     frames = r.num_chunks_analyzed;
     benchmark::DoNotOptimize(r.spectrum.data());
   }
   set_counters(state, seconds, frames);
+  state.counters["extra_peak_bytes"] = static_cast<double>(extra);
   state.counters["workers"] = static_cast<double>(analyzer.workers_for(frames));
 }
 
@@ -127,7 +119,7 @@ void BM_AnalyzeChunk(benchmark::State& state) {
   auralis::BasicSpectrumAnalyzer<Real> analyzer;
   auralis::SpectrumResult out;
   analyzer.analyze_chunk(std::span<const double>(x.data(), 4096), out);  // sizes `out`
-  const long long before = g_allocations.load();
+  const long long before = auralis::bench::allocation_count();
   std::size_t offset = 0;
   for (auto _ : state) {
     analyzer.analyze_chunk(std::span<const double>(x.data() + offset, 4096), out);
@@ -135,7 +127,44 @@ void BM_AnalyzeChunk(benchmark::State& state) {
     benchmark::DoNotOptimize(out.spectrum.data());
   }
   state.counters["allocations_per_call"] =
-      static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations());
+      static_cast<double>(auralis::bench::allocation_count() - before) /
+      static_cast<double>(state.iterations());
+}
+
+// Planning cost of one 4096-point plan: 0 = FFTW_ESTIMATE (the default), 1 = FFTW_MEASURE with
+// no wisdom for the size, 2 = FFTW_MEASURE with wisdom loaded from a file (what a user who
+// persists wisdom pays). Measured on uncached plans (FftPlan::create).
+template <class Real>
+void BM_PlanCreate(benchmark::State& state) {
+  using auralis::kernel::FftPlan;
+  using auralis::kernel::PlanRigor;
+  const long mode = state.range(0);
+  const std::size_t n = mode == 1 ? 4096 + 2 * static_cast<std::size_t>(state.iterations()) : 4096;
+  if (mode == 2) {
+    (void)FftPlan<Real>::create(4096, PlanRigor::measure);
+    const std::string file = "auralis_bench_wisdom.txt";
+    if (!auralis::kernel::save_wisdom(file) || !auralis::kernel::load_wisdom(file)) {
+      state.SkipWithError("cannot save or load wisdom");
+      return;
+    }
+    std::remove(file.c_str());
+  }
+  std::size_t size = n;
+  for (auto _ : state) {
+    auto plan = FftPlan<Real>::create(size, mode == 0 ? PlanRigor::estimate : PlanRigor::measure);
+    benchmark::DoNotOptimize(plan.get());
+    if (mode == 1) size += 2;  // a size without wisdom each time
+  }
+}
+
+// Building an analyzer once its plan is cached (window, band map, weights, buffers); the first
+// call of a fresh process pays this plus BM_PlanCreate/0.
+template <class Real>
+void BM_FirstCallAnalyzerConstruct(benchmark::State& state) {
+  for (auto _ : state) {
+    auralis::BasicSpectrumAnalyzer<Real> analyzer;
+    benchmark::DoNotOptimize(&analyzer);
+  }
 }
 
 void lengths(benchmark::internal::Benchmark* b) {
@@ -156,6 +185,11 @@ BENCHMARK(BM_Parallel<double>)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_Parallel<float>)->Apply(lengths_workers)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PlanCreate<double>)->Arg(0)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlanCreate<double>)->Arg(1)->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlanCreate<float>)->Arg(0)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlanCreate<float>)->Arg(1)->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FirstCallAnalyzerConstruct<double>)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_AnalyzeChunk<double>)->Arg(5)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_AnalyzeChunk<float>)->Arg(5)->Unit(benchmark::kMicrosecond);
 
