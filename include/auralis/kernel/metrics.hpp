@@ -12,8 +12,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <cstddef>
+#include <numbers>
 #include <span>
 #include <vector>
 
