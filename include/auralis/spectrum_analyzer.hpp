@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "auralis/detail/audio_checks.hpp"
 #include "auralis/detail/file_analysis.hpp"
+#include "auralis/io/audio_file.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/settings.hpp"
@@ -65,6 +67,16 @@ class BasicSpectrumAnalyzer {
   /// As above, float samples.
   [[nodiscard]] SpectrumResult analyze_file(InterleavedAudio<const float> audio,
                                             std::optional<double> sample_rate = {}) const;
+  /// Analyses an audio file (WAV, FLAC, Ogg/Vorbis, AIFF, ...; see io::AudioFileReader) at its
+  /// own sample rate, channels averaged, integer PCM scaled to [-1, 1). The file is streamed:
+  /// read once, front to back, in groups of about 64k sample frames, so the extra memory is
+  /// O((65536 + fft_size) * channels) doubles whatever the file's length. The result equals,
+  /// bit for bit, `analyze_file(InterleavedAudio<const double>{b.samples, b.channels},
+  /// b.sample_rate)` with `b = io::read_audio_file(path)`. Throws io::AudioFileError (missing,
+  /// unreadable, not audio, unsupported, truncated, empty), InvalidAudio naming the file and the
+  /// sample index for a NaN or infinite sample, InvalidSettings when min_frequency is above the
+  /// file's Nyquist frequency. Const: concurrent calls are safe.
+  [[nodiscard]] SpectrumResult analyze_file(const std::filesystem::path& path) const;
 
   /// Analyses one frame of at most fft_size samples (zero-padded when shorter), continuing the
   /// smoothing recurrence of the previous calls. Returns that frame's values.
@@ -185,6 +197,15 @@ template <class Real>
 SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(InterleavedAudio<const float> audio,
                                                          std::optional<double> sample_rate) const {
   return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"), sample_rate);
+}
+
+template <class Real>
+SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(const std::filesystem::path& path) const {
+  io::AudioFileReader reader(path);
+  const double rate = detail::checked_file_rate(settings_, reader);
+  std::optional<kernel::FrameAnalyzer<Real>> other_rate;
+  return detail::analyze_stream_sequential(detail::frame_for_rate(frame_, rate, other_rate),
+                                           reader);
 }
 
 template <class Real>

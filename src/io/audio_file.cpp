@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Audio file input and output through libsndfile. The only translation unit that includes
-// <sndfile.h>.
+// Audio file input and output through libsndfile, and the file streaming behind the analyzers'
+// analyze_file(path). The only translation unit that includes <sndfile.h>.
 #include "auralis/io/audio_file.hpp"
 
 #include <fcntl.h>
@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "auralis/detail/audio_checks.hpp"
+#include "auralis/detail/file_analysis.hpp"
 #include "auralis/error.hpp"
 
 namespace auralis::io {
@@ -618,3 +619,99 @@ void write_audio_file(const fs::path& path, std::span<const double> interleaved,
 }
 
 }  // namespace auralis::io
+
+namespace auralis::detail {
+namespace {
+std::atomic<std::size_t> group_frames_override{0};
+}  // namespace
+
+std::size_t stream_group_frames(std::size_t hop, std::size_t upper) noexcept {
+  const std::size_t forced = group_frames_override.load(std::memory_order_relaxed);
+  if (forced != 0) return forced;
+  return std::clamp<std::size_t>(stream_read_frames / std::max<std::size_t>(hop, 1), 1, upper);
+}
+
+void set_stream_group_frames(std::size_t frames) noexcept {
+  group_frames_override.store(frames, std::memory_order_relaxed);
+}
+
+FileFrameGroups::FileFrameGroups(io::AudioFileReader& reader, std::size_t fft_size, std::size_t hop,
+                                 std::size_t analysis_frames, std::size_t group_frames)
+    : reader_(reader),
+      channels_(reader.info().channels),
+      total_(reader.info().frames),
+      fft_size_(fft_size),
+      hop_(hop),
+      frames_(analysis_frames),
+      group_frames_(std::max<std::size_t>(group_frames, 1)) {
+  // The next group starts (group_frames * hop) after this one and this one ends
+  // ((group_frames - 1) * hop + fft_size) after its start: the overlap is fft_size - hop.
+  carry_.resize((fft_size_ > hop_ ? fft_size_ - hop_ : 0) * channels_);
+}
+
+std::size_t FileFrameGroups::capacity() const noexcept {
+  return ((group_frames_ - 1) * hop_ + fft_size_) * channels_;
+}
+
+kernel::AudioView<double> FileFrameGroups::fill(std::size_t first, std::size_t count,
+                                                double* buffer) {
+  const std::size_t ch = channels_;
+  const std::size_t s0 = first * hop_;
+  const std::size_t s1 = std::min(s0 + (count - 1) * hop_ + fft_size_, total_);
+  // Samples [s0, next_) were read with the previous group and kept in carry_.
+  if (s0 < next_) {
+    std::copy(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>((next_ - s0) * ch),
+              buffer);
+  } else if (s0 > next_) {
+    skip(s0 - next_);
+  }
+  const std::size_t have = next_ - s0;
+  read_checked(buffer + have * ch, s1 - s0 - have);
+  if (first + count >= frames_) {
+    skip(total_ - next_);  // frames no analysis frame reaches: still read, to check them
+  } else {
+    const std::size_t next_start = (first + count) * hop_;
+    if (next_start < s1) {
+      std::copy(buffer + (next_start - s0) * ch, buffer + (s1 - s0) * ch, carry_.begin());
+    }
+  }
+  return {buffer, s1 - s0, ch};
+}
+
+void FileFrameGroups::read_checked(double* out, std::size_t frames) {
+  const std::size_t ch = channels_;
+  std::size_t done = 0;
+  while (done < frames) {
+    const std::size_t got = reader_.read(std::span<double>(out + done * ch, (frames - done) * ch));
+    if (got == 0) {
+      throw io::AudioFileError(reader_.path(), io::AudioFileErrorKind::truncated,
+                               "is truncated: the audio data ends after " +
+                                   std::to_string(next_ + done) + " sample frames");
+    }
+    const std::span<const double> fresh(out + done * ch, got * ch);
+    const std::size_t bad = first_non_finite(fresh);
+    if (bad != fresh.size()) {
+      const std::size_t index = (next_ + done) * ch + bad;
+      const double v = fresh[bad];
+      const char* kind = std::isnan(v) ? "NaN" : (v > 0 ? "+inf" : "-inf");
+      throw InvalidAudio(reader_.path().string(), "sample " + std::to_string(index) + " (frame " +
+                                                      std::to_string(index / ch) + ", channel " +
+                                                      std::to_string(index % ch) + ") is " + kind +
+                                                      "; only finite samples can be analysed");
+    }
+    done += got;
+  }
+  next_ += frames;
+}
+
+void FileFrameGroups::skip(std::size_t frames) {
+  if (frames == 0) return;
+  std::vector<double> scratch(std::min(frames, std::size_t{4096}) * channels_);
+  while (frames > 0) {
+    const std::size_t n = std::min(frames, scratch.size() / channels_);
+    read_checked(scratch.data(), n);
+    frames -= n;
+  }
+}
+
+}  // namespace auralis::detail

@@ -9,13 +9,16 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "auralis/detail/audio_checks.hpp"
 #include "auralis/detail/file_analysis.hpp"
+#include "auralis/io/audio_file.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/parallel/parallel_config.hpp"
@@ -51,40 +54,55 @@ namespace detail {
 /// small enough to balance load across workers.
 inline constexpr std::size_t frames_per_token = 16;
 
+/// Tokens in flight per worker: enough to keep every thread busy while the serial filters run.
+inline constexpr std::size_t tokens_per_worker = 4;
+
+/// The audio of one pipeline token: frame `first + i` of the token starts at sample frame
+/// `start + i * hop` of `audio`.
+template <class T>
+struct TokenAudio {
+  kernel::AudioView<T> audio;
+  std::size_t start = 0;
+};
+
 /// analyze_file on `workers` threads of a private task_arena, bit-identical to
-/// analyze_sequential. A oneTBB pipeline carries tokens of frames_per_token consecutive frames
+/// analyze_sequential. A oneTBB pipeline carries tokens of `token_frames` consecutive frames
 /// through five filters:
-///   1. serial, in order: take the next token;
+///   1. serial, in order: take the next token; `load(slot, first, count)` returns the
+///      TokenAudio of its frames [first, first + count);
 ///   2. parallel: stage 1 (window, FFT, bands) of each of its frames;
 ///   3. serial, in order: stage 2, the smoothing recurrence, in frame order;
 ///   4. parallel: stage 3a, the per-frame metrics;
 ///   5. serial, in order: stage 3b, the accumulation, in frame order.
 /// Filters 3 and 5 perform exactly the operations of the sequential loop in the same order, and
 /// 2 and 4 are pure per-frame functions, so the results equal the sequential ones bit for bit.
-/// At most 4 * workers tokens are in flight, each with its own slot of a ring buffer: extra
-/// memory is 4 * workers * frames_per_token * (bands + 4) doubles plus one workspace per
-/// thread, whatever the input length. (Tokens leave filter 5 in order, so a slot is free again
-/// before its next token can start.)
-template <class Real, class T>
-[[nodiscard]] SpectrumResult analyze_parallel(const kernel::FrameAnalyzer<Real>& frame,
-                                              kernel::AudioView<T> audio, std::size_t workers) {
+/// At most tokens_per_worker * workers tokens are in flight, each with its own `slot` in
+/// [0, tokens_per_worker * workers) of a ring buffer: extra memory is 4 * workers * token_frames
+/// * (bands + 4) doubles plus one workspace per thread (plus what `load` keeps per slot),
+/// whatever the input length. (Tokens
+/// leave filter 5 in order, so a slot is free again before its next token can start.)
+template <class Real, class Load>
+[[nodiscard]] SpectrumResult run_pipeline(const kernel::FrameAnalyzer<Real>& frame,
+                                          std::size_t sample_frames, std::size_t workers,
+                                          std::size_t token_frames, Load&& load) {
   using Workspace = typename kernel::FrameAnalyzer<Real>::Workspace;
+  using Audio = std::invoke_result_t<Load&, std::size_t, std::size_t, std::size_t>;
   const SpectrumSettings& s = frame.settings();
-  const std::size_t frames = frame.frame_count(audio.frames);
+  const std::size_t frames = frame.frame_count(sample_frames);
   const std::size_t rs = frame.record_size();
   const std::size_t bands = frame.bands();
   const std::size_t hop = frame.hop();
-  const std::size_t tokens = 4 * workers;
-  const std::size_t chunks = (frames + frames_per_token - 1) / frames_per_token;
-  std::vector<double> ring(tokens * frames_per_token * rs);
+  const std::size_t tokens = tokens_per_worker * workers;
+  const std::size_t chunks = (frames + token_frames - 1) / token_frames;
+  std::vector<double> ring(tokens * token_frames * rs);
   kernel::Smoother smoother(bands, s.smoothing_factor, smoothing_enabled(s));
   kernel::MetricsAccumulator acc(bands);
   tbb::enumerable_thread_specific<Workspace> workspaces([&] { return frame.make_workspace(); });
 
   struct Chunk {
-    std::size_t first = 0;  // first frame
     std::size_t count = 0;  // frames in this chunk
     double* records = nullptr;
+    Audio audio{};
   };
   auto record = [&](const Chunk& c, std::size_t i) {
     return std::span<double>(c.records + i * rs, rs);
@@ -101,13 +119,14 @@ template <class Real, class T>
             return Chunk{};
           }
           const std::size_t c = next++;
-          const std::size_t first = c * frames_per_token;
-          return Chunk{first, std::min(frames_per_token, frames - first),
-                       ring.data() + (c % tokens) * frames_per_token * rs};
+          const std::size_t slot = c % tokens;
+          const std::size_t first = c * token_frames;
+          const std::size_t count = std::min(token_frames, frames - first);
+          return Chunk{count, ring.data() + slot * token_frames * rs, load(slot, first, count)};
         }) & tbb::make_filter<Chunk, Chunk>(tbb::filter_mode::parallel, [&](Chunk c) {
           Workspace& ws = workspaces.local();
           for (std::size_t i = 0; i < c.count; ++i) {
-            frame.analyze(audio, (c.first + i) * hop, ws, record(c, i));
+            frame.analyze(c.audio.audio, c.audio.start + i * hop, ws, record(c, i));
           }
           return c;
         }) & tbb::make_filter<Chunk, Chunk>(tbb::filter_mode::serial_in_order, [&](Chunk c) {
@@ -124,7 +143,40 @@ template <class Real, class T>
           for (std::size_t i = 0; i < c.count; ++i) acc.add(record(c, i));
         }));
   });
-  return file_result(acc, frame, audio.frames, true);
+  return file_result(acc, frame, sample_frames, true);
+}
+
+/// analyze_file of an in-memory view on `workers` threads (see run_pipeline).
+template <class Real, class T>
+[[nodiscard]] SpectrumResult analyze_parallel(const kernel::FrameAnalyzer<Real>& frame,
+                                              kernel::AudioView<T> audio, std::size_t workers) {
+  const std::size_t hop = frame.hop();
+  return run_pipeline(frame, audio.frames, workers, frames_per_token,
+                      [&](std::size_t, std::size_t first, std::size_t) {
+                        return TokenAudio<T>{audio, first * hop};
+                      });
+}
+
+/// analyze_file of an audio file on `workers` threads, streamed: the input filter reads each
+/// token's samples from the file into the token's own slot of a ring of 4 * workers buffers of
+/// ((token_frames - 1) * hop + fft_size) * channels doubles (token_frames = 16, fewer when the
+/// hop exceeds 4096). Bit-identical to analyze_stream_sequential and to the in-memory analysis
+/// of the whole file; memory independent of the file's length.
+template <class Real>
+[[nodiscard]] SpectrumResult analyze_stream_parallel(const kernel::FrameAnalyzer<Real>& frame,
+                                                     io::AudioFileReader& reader,
+                                                     std::size_t workers) {
+  const std::size_t total = reader.info().frames;
+  const std::size_t hop = frame.hop();
+  FileFrameGroups groups(reader, frame.fft_size(), hop, frame.frame_count(total),
+                         stream_group_frames(hop, frames_per_token));
+  const std::size_t capacity = groups.capacity();
+  std::vector<double> buffers(tokens_per_worker * workers * capacity);
+  return run_pipeline(
+      frame, total, workers, groups.group_frames(),
+      [&](std::size_t slot, std::size_t first, std::size_t count) {
+        return TokenAudio<double>{groups.fill(first, count, buffers.data() + slot * capacity), 0};
+      });
 }
 
 }  // namespace detail
@@ -172,6 +224,12 @@ class BasicParallelSpectrumAnalyzer {
   /// As above, float samples.
   [[nodiscard]] SpectrumResult analyze_file(InterleavedAudio<const float> audio,
                                             std::optional<double> sample_rate = {}) const;
+  /// Analyses an audio file at its own sample rate, streamed (see SpectrumAnalyzer's
+  /// analyze_file(path)): the pipeline's input filter reads each token's samples from the file,
+  /// so extra memory is about 4 * workers * (16 * hop + fft_size) * channels doubles whatever
+  /// the file's length. Bit-identical to SpectrumAnalyzer::analyze_file(path) and to the
+  /// in-memory analysis of io::read_audio_file(path), for every worker count.
+  [[nodiscard]] SpectrumResult analyze_file(const std::filesystem::path& path) const;
 
   /// Streaming analysis of one frame on the calling thread; see SpectrumAnalyzer::analyze_chunk.
   [[nodiscard]] SpectrumResult analyze_chunk(std::span<const double> chunk);
@@ -247,6 +305,19 @@ template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     InterleavedAudio<const float> audio, std::optional<double> sample_rate) const {
   return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"), sample_rate);
+}
+
+template <class Real>
+SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
+    const std::filesystem::path& path) const {
+  io::AudioFileReader reader(path);
+  const double rate = detail::checked_file_rate(settings_, reader);
+  std::optional<kernel::FrameAnalyzer<Real>> other_rate;
+  const kernel::FrameAnalyzer<Real>& frame =
+      detail::frame_for_rate(sequential_.frame_analyzer(), rate, other_rate);
+  const std::size_t workers = workers_for(frame.frame_count(reader.info().frames));
+  if (workers <= 1) return detail::analyze_stream_sequential(frame, reader);
+  return detail::analyze_stream_parallel(frame, reader, workers);
 }
 
 template <class Real>
