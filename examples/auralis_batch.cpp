@@ -299,11 +299,12 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
 
-  // --workers W caps every thread of the process at W (0: all hardware threads): files are
-  // analysed W at a time, and each file gets max(1, W / files) threads of its own, so a few long
-  // files still use the whole machine while a large library runs one file per thread.
+  // --workers W caps every thread of the process at W (0, or more than the hardware threads:
+  // all hardware threads): files are analysed W at a time, and each file gets max(1, W / files)
+  // threads of its own, so a few long files still use the whole machine while a large library
+  // runs one file per thread.
   std::optional<tbb::global_control> thread_limit;
-  if (options.workers > 0) {
+  if (options.workers > 0 && options.workers < auralis::hardware_workers()) {
     thread_limit.emplace(tbb::global_control::max_allowed_parallelism, options.workers);
   }
   const std::size_t workers = auralis::available_workers();
@@ -395,9 +396,9 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "; analysed %zu: %zu ok, %zu failed\n", todo.size(), ok, failed);
   std::fprintf(stderr,
                "auralis-batch: %.1f s of audio (%s) in %.2f s, realtime factor %.0fx, "
-               "%zu workers\n",
+               "%zu worker%s\n",
                audio_seconds, clock_text(audio_seconds).c_str(), wall,
-               wall > 0.0 ? audio_seconds / wall : 0.0, workers);
+               wall > 0.0 ? audio_seconds / wall : 0.0, workers, workers == 1 ? "" : "s");
   if (previous_failed > 0) {
     std::fprintf(stderr, "auralis-batch: %zu files already failed in an earlier run\n",
                  previous_failed);
