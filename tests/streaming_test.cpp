@@ -158,10 +158,9 @@ void check_all_files(MetricConvention convention) {
       expect_identical(sequential.analyze_file(p), want);
       for (std::size_t workers = 1; workers <= 4; ++workers) {
         const auralis::BasicParallelSpectrumAnalyzer<Real> parallel(settings(convention, workers));
-        const auralis::SpectrumResult pw = in_memory(parallel, p);
-        expect_identical(parallel.analyze_file(p), pw);
-        // The parallel path agrees with the sequential one apart from the flag.
         auralis::SpectrumResult ps = parallel.analyze_file(p);
+        expect_identical(ps, in_memory(parallel, p));
+        // The parallel path agrees with the sequential one apart from the flag.
         EXPECT_EQ(ps.parallel_processing, workers > 1 && want.num_chunks_analyzed >= 2);
         ps.parallel_processing = false;
         expect_identical(ps, want);
@@ -221,6 +220,32 @@ TEST(Streaming, OtherHopsAndDefaultSettings) {
       const auralis::ParallelSpectrumAnalyzer parallel(s);
       expect_identical(parallel.analyze_file(p), in_memory(parallel, p));
     }
+  }
+}
+
+// Long frames and many channels: the parallel path shrinks its tokens to keep its buffers
+// within budget (here to one frame each), still bit-identical.
+TEST(Streaming, TokensShrinkToTheMemoryBudget) {
+  using auralis::detail::stream_token_frames;
+  EXPECT_EQ(stream_token_frames(4096, 1024, 2, 16), 16u);
+  EXPECT_EQ(stream_token_frames(4096, 1024, 6, 64), 7u);
+  EXPECT_EQ(stream_token_frames(65536, 16384, 6, 16), 1u);
+  EXPECT_EQ(stream_token_frames(1u << 20, 1u << 18, 1, 4), 1u);
+  const TempDir dir;
+  const fs::path p = dir / "wide.wav";
+  auralis::io::write_audio_file(p, test_signal(300000, 6, 48000.0, 4), 6, 48000.0,
+                                AudioFileFormat::wav_pcm24);
+  auralis::ParallelSpectrumSettings s;
+  s.fft_size = 65536;
+  s.overlap = 0.75;
+  const auralis::SpectrumAnalyzer sequential(s);
+  const auralis::SpectrumResult want = in_memory(sequential, p);
+  EXPECT_EQ(want.num_chunks_analyzed, (300000u - 65536u) / 16384u + 1u);
+  expect_identical(sequential.analyze_file(p), want);
+  for (const std::size_t workers : {std::size_t{3}, std::size_t{4}}) {
+    s.max_workers = workers;
+    const auralis::ParallelSpectrumAnalyzer parallel(s);
+    expect_identical(parallel.analyze_file(p), in_memory(parallel, p));
   }
 }
 

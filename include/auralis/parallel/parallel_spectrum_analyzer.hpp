@@ -157,21 +157,37 @@ template <class Real, class T>
                       });
 }
 
+/// Bytes analyze_stream_parallel aims to spend on its token buffers, all tokens together.
+inline constexpr std::size_t stream_token_budget = std::size_t{32} << 20;
+
+/// Frames per token when streaming a file: 16 (frames_per_token), fewer when the hop exceeds 4096
+/// or when `tokens` buffers of ((frames - 1) * hop + fft_size) * channels doubles would exceed
+/// stream_token_budget; at least 1.
+[[nodiscard]] inline std::size_t stream_token_frames(std::size_t fft_size, std::size_t hop,
+                                                     std::size_t channels, std::size_t tokens) {
+  const std::size_t per_token = stream_token_budget / (tokens * channels * sizeof(double));
+  const std::size_t fit = per_token > fft_size ? 1 + (per_token - fft_size) / hop : 1;
+  return stream_group_frames(hop, std::clamp<std::size_t>(fit, 1, frames_per_token));
+}
+
 /// analyze_file of an audio file on `workers` threads, streamed: the input filter reads each
 /// token's samples from the file into the token's own slot of a ring of 4 * workers buffers of
-/// ((token_frames - 1) * hop + fft_size) * channels doubles (token_frames = 16, fewer when the
-/// hop exceeds 4096). Bit-identical to analyze_stream_sequential and to the in-memory analysis
-/// of the whole file; memory independent of the file's length.
+/// ((token_frames - 1) * hop + fft_size) * channels doubles (see stream_token_frames: at most
+/// 32 MB together unless even one-frame tokens need more). Bit-identical to
+/// analyze_stream_sequential and to the in-memory analysis of the whole file; memory independent
+/// of the file's length.
 template <class Real>
 [[nodiscard]] SpectrumResult analyze_stream_parallel(const kernel::FrameAnalyzer<Real>& frame,
                                                      io::AudioFileReader& reader,
                                                      std::size_t workers) {
   const std::size_t total = reader.info().frames;
   const std::size_t hop = frame.hop();
-  FileFrameGroups groups(reader, frame.fft_size(), hop, frame.frame_count(total),
-                         stream_group_frames(hop, frames_per_token));
+  const std::size_t tokens = tokens_per_worker * workers;
+  FileFrameGroups groups(
+      reader, frame.fft_size(), hop, frame.frame_count(total),
+      stream_token_frames(frame.fft_size(), hop, reader.info().channels, tokens));
   const std::size_t capacity = groups.capacity();
-  std::vector<double> buffers(tokens_per_worker * workers * capacity);
+  std::vector<double> buffers(tokens * capacity);
   return run_pipeline(
       frame, total, workers, groups.group_frames(),
       [&](std::size_t slot, std::size_t first, std::size_t count) {
@@ -226,9 +242,10 @@ class BasicParallelSpectrumAnalyzer {
                                             std::optional<double> sample_rate = {}) const;
   /// Analyses an audio file at its own sample rate, streamed (see SpectrumAnalyzer's
   /// analyze_file(path)): the pipeline's input filter reads each token's samples from the file,
-  /// so extra memory is about 4 * workers * (16 * hop + fft_size) * channels doubles whatever
-  /// the file's length. Bit-identical to SpectrumAnalyzer::analyze_file(path) and to the
-  /// in-memory analysis of io::read_audio_file(path), for every worker count.
+  /// so extra memory is at most 4 * workers * (16 * hop + fft_size) * channels doubles and 32 MB
+  /// (unless 4 * workers * fft_size * channels doubles exceed that), whatever the file's length.
+  /// Bit-identical to SpectrumAnalyzer::analyze_file(path) and to the in-memory analysis of
+  /// io::read_audio_file(path), for every worker count.
   [[nodiscard]] SpectrumResult analyze_file(const std::filesystem::path& path) const;
 
   /// Streaming analysis of one frame on the calling thread; see SpectrumAnalyzer::analyze_chunk.
