@@ -79,14 +79,20 @@ struct Outcome {
   std::string err;
 };
 
-/// Runs `prog args...` with stdout and stderr captured in files of `dir`.
-Outcome run(const std::string& prog, const std::vector<std::string>& args, const fs::path& dir) {
+/// The shell command running `prog args...`.
+std::string command_line(const std::string& prog, const std::vector<std::string>& args) {
   std::string cmd;
   append_quoted(cmd, program(prog));
   for (const std::string& a : args) {
     cmd.push_back(' ');
     append_quoted(cmd, a);
   }
+  return cmd;
+}
+
+/// Runs `prog args...` with stdout and stderr captured in files of `dir`.
+Outcome run(const std::string& prog, const std::vector<std::string>& args, const fs::path& dir) {
+  std::string cmd = command_line(prog, args);
   const fs::path out = dir / "stdout.txt";
   const fs::path err = dir / "stderr.txt";
   cmd.append(" >");
@@ -418,6 +424,25 @@ TEST(Batch, OneLinePerFileInSortedOrder) {
   }
   // Each failure is also reported on stderr, with the file's name.
   EXPECT_TRUE(contains(r.err, "corrupt.wav")) << r.err;
+}
+
+TEST(Batch, ProgressBarOnATerminal) {
+  // script(1) runs the program with a pseudo-terminal as stdin, stdout and stderr.
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1)";
+  const fs::path dir = work_dir();
+  const fs::path out = dir / "results.jsonl";
+  std::string cmd = "script -qec ";
+  append_quoted(cmd, command_line("auralis-batch", {lib().string(), "--out", out.string()}));
+  cmd += " /dev/null >";
+  append_quoted(cmd, (dir / "terminal.txt").string());
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+  const std::string terminal = read_text(dir / "terminal.txt");
+  for (const char* part : {"\r[", "9/9 files", "files/s", "ETA", "2 failed", "7 ok"}) {
+    EXPECT_TRUE(contains(terminal, part)) << part << "\n" << terminal;
+  }
+  EXPECT_EQ(read_lines(out).size(), 9u);  // the bar never goes into the output
 }
 
 TEST(Batch, AnalysisOptionsApplyToEveryFile) {
