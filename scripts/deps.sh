@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian 12 packages auralis needs, only those missing. Usage: deps.sh run|test
 set -eu
-pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev"
+pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev libsndfile1-dev libcli11-dev nlohmann-json3-dev"
 if [ "${1:-test}" = test ]; then
-  pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev clang-format"
+  pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev clang-format util-linux"
   pkgs="$pkgs python3 python3-jsonschema"
 fi
 missing=""
