@@ -4,6 +4,7 @@
 #pragma once
 
 #include "auralis/error.hpp"
+#include "auralis/io/audio_file.hpp"
 #include "auralis/kernel/band_map.hpp"
 #include "auralis/kernel/fft_plan.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
