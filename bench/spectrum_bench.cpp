@@ -71,11 +71,11 @@ void BM_FftFloor(benchmark::State& state) {
   set_counters(state, seconds, frames);
 }
 
-template <class Real>
-void BM_Sequential(benchmark::State& state) {
-  const long seconds = state.range(0);
-  const auto& x = signal<Real>(seconds);
-  const auralis::BasicSpectrumAnalyzer<Real> analyzer;
+// The timed loop shared by both analyzers: analyze_file per iteration, with the realtime and
+// frame-rate counters and the extra peak heap of one call. Returns the frame count.
+template <class Analyzer, class Samples>
+std::size_t time_analyze_file(benchmark::State& state, const Analyzer& analyzer, const Samples& x,
+                              long seconds) {
   std::size_t frames = 0;
   long long extra = 0;
   for (auto _ : state) {
@@ -88,6 +88,15 @@ void BM_Sequential(benchmark::State& state) {
   }
   set_counters(state, seconds, frames);
   state.counters["extra_peak_bytes"] = static_cast<double>(extra);
+  return frames;
+}
+
+template <class Real>
+void BM_Sequential(benchmark::State& state) {
+  const long seconds = state.range(0);
+  const auto& x = signal<Real>(seconds);
+  const auralis::BasicSpectrumAnalyzer<Real> analyzer;
+  (void)time_analyze_file(state, analyzer, x, seconds);
 }
 
 template <class Real>
@@ -97,18 +106,7 @@ void BM_Parallel(benchmark::State& state) {
   auralis::ParallelSpectrumSettings p;
   p.max_workers = static_cast<std::size_t>(state.range(1));
   const auralis::BasicParallelSpectrumAnalyzer<Real> analyzer(p);
-  std::size_t frames = 0;
-  long long extra = 0;
-  for (auto _ : state) {
-    auralis::bench::reset_peak();
-    const long long before = auralis::bench::live_bytes();
-    auto r = analyzer.analyze_file(x);
-    extra = std::max(extra, auralis::bench::peak_bytes() - before);
-    frames = r.num_chunks_analyzed;
-    benchmark::DoNotOptimize(r.spectrum.data());
-  }
-  set_counters(state, seconds, frames);
-  state.counters["extra_peak_bytes"] = static_cast<double>(extra);
+  const std::size_t frames = time_analyze_file(state, analyzer, x, seconds);
   state.counters["workers"] = static_cast<double>(analyzer.workers_for(frames));
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "support/result_equality.hpp"
 
 namespace {
 
@@ -89,14 +90,7 @@ std::vector<T> Cast(const std::vector<double>& x) {
 }
 
 void ExpectIdentical(const SpectrumResult& a, const SpectrumResult& b) {
-  EXPECT_EQ(a.spectrum, b.spectrum);
-  EXPECT_EQ(a.frequency_bins, b.frequency_bins);
-  EXPECT_EQ(a.peak_frequency, b.peak_frequency);
-  EXPECT_EQ(a.spectral_centroid, b.spectral_centroid);
-  EXPECT_EQ(a.spectral_rolloff, b.spectral_rolloff);
-  EXPECT_EQ(a.total_energy, b.total_energy);
-  EXPECT_EQ(a.num_chunks_analyzed, b.num_chunks_analyzed);
-  EXPECT_EQ(a.analysis_duration, b.analysis_duration);
+  auralis::test_support::expect_identical_values(a, b);
 }
 
 // ---------------------------------------------------------------------------------------------

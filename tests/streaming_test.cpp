@@ -25,6 +25,7 @@
 
 #include "auralis/auralis.hpp"
 #include "auralis/io/audio_file.hpp"
+#include "support/result_equality.hpp"
 
 namespace {
 
@@ -84,14 +85,7 @@ std::vector<double> test_signal(std::size_t frames, std::size_t channels, double
 }
 
 void expect_identical(const auralis::SpectrumResult& a, const auralis::SpectrumResult& b) {
-  EXPECT_EQ(a.spectrum, b.spectrum);
-  EXPECT_EQ(a.frequency_bins, b.frequency_bins);
-  EXPECT_EQ(a.peak_frequency, b.peak_frequency);
-  EXPECT_EQ(a.spectral_centroid, b.spectral_centroid);
-  EXPECT_EQ(a.spectral_rolloff, b.spectral_rolloff);
-  EXPECT_EQ(a.total_energy, b.total_energy);
-  EXPECT_EQ(a.num_chunks_analyzed, b.num_chunks_analyzed);
-  EXPECT_EQ(a.analysis_duration, b.analysis_duration);
+  auralis::test_support::expect_identical_values(a, b);
   EXPECT_EQ(a.parallel_processing, b.parallel_processing);
 }
 
