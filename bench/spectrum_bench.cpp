@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "alloc_tracking.hpp"
 #include "auralis/auralis.hpp"
+#include "support/alloc_tracking.hpp"
 
 namespace {
 
@@ -79,10 +79,10 @@ std::size_t time_analyze_file(benchmark::State& state, const Analyzer& analyzer,
   std::size_t frames = 0;
   long long extra = 0;
   for (auto _ : state) {
-    auralis::bench::reset_peak();
-    const long long before = auralis::bench::live_bytes();
+    auralis::testing::reset_peak();
+    const long long before = auralis::testing::live_bytes();
     auto r = analyzer.analyze_file(x);
-    extra = std::max(extra, auralis::bench::peak_bytes() - before);
+    extra = std::max(extra, auralis::testing::peak_bytes() - before);
     frames = r.num_chunks_analyzed;
     benchmark::DoNotOptimize(r.spectrum.data());
   }
@@ -117,7 +117,7 @@ void BM_AnalyzeChunk(benchmark::State& state) {
   auralis::BasicSpectrumAnalyzer<Real> analyzer;
   auralis::SpectrumResult out;
   analyzer.analyze_chunk(std::span<const double>(x.data(), 4096), out);  // sizes `out`
-  const long long before = auralis::bench::allocation_count();
+  const long long before = auralis::testing::allocation_count();
   std::size_t offset = 0;
   for (auto _ : state) {
     analyzer.analyze_chunk(std::span<const double>(x.data() + offset, 4096), out);
@@ -125,7 +125,7 @@ void BM_AnalyzeChunk(benchmark::State& state) {
     benchmark::DoNotOptimize(out.spectrum.data());
   }
   state.counters["allocations_per_call"] =
-      static_cast<double>(auralis::bench::allocation_count() - before) /
+      static_cast<double>(auralis::testing::allocation_count() - before) /
       static_cast<double>(state.iterations());
 }
 

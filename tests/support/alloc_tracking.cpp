@@ -66,9 +66,9 @@ void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p); }
 
-namespace auralis::bench {
+namespace auralis::testing {
 long long allocation_count() noexcept { return g_count.load(); }
 long long live_bytes() noexcept { return g_live.load(); }
 long long peak_bytes() noexcept { return g_peak.load(); }
 void reset_peak() noexcept { g_peak.store(g_live.load()); }
-}  // namespace auralis::bench
+}  // namespace auralis::testing

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Heap accounting for the benchmark binaries: alloc_tracking.cpp replaces the global operator
-// new/delete (plain and aligned) and counts allocations and live bytes.
+// Heap accounting for the test and benchmark binaries: alloc_tracking.cpp replaces the global
+// operator new/delete (plain and aligned) and counts allocations and live bytes.
 #pragma once
 
 #include <cstddef>
 
-namespace auralis::bench {
+namespace auralis::testing {
 
 /// Allocations since the start of the process.
 long long allocation_count() noexcept;
@@ -16,4 +16,4 @@ long long peak_bytes() noexcept;
 /// Sets the peak to the current live bytes.
 void reset_peak() noexcept;
 
-}  // namespace auralis::bench
+}  // namespace auralis::testing
