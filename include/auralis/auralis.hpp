@@ -3,6 +3,7 @@
 /// Umbrella header: everything a user of auralis needs.
 #pragma once
 
+#include "auralis/eq/eq.hpp"
 #include "auralis/error.hpp"
 #include "auralis/io/audio_file.hpp"
 #include "auralis/kernel/band_map.hpp"
