@@ -19,7 +19,9 @@
 #include "auralis/kernel/aligned_buffer.hpp"
 #include "auralis/kernel/band_map.hpp"
 #include "auralis/kernel/fft_plan.hpp"
+#include "auralis/kernel/magnitudes.hpp"
 #include "auralis/kernel/metrics.hpp"
+#include "auralis/kernel/vector_math.hpp"
 #include "auralis/kernel/weighting.hpp"
 #include "auralis/kernel/window.hpp"
 #include "auralis/settings.hpp"
@@ -112,9 +114,6 @@ class FrameAnalyzer {
   void analyze_windowed(Workspace& ws, std::span<double> record) const noexcept;
 
  private:
-  // |X_k| for k < nb from the interleaved FFT output `c`, into `mag` (double).
-  static void magnitudes(const Real* c, double* mag, Real* scratch, std::size_t nb) noexcept;
-
   template <class Sample>
   void load_windowed(const AudioView<Sample>& audio, std::size_t start, Real* out) const noexcept {
     const std::size_t n = fft_size();
@@ -181,6 +180,9 @@ class FrameAnalyzer {
   BandMap bands_;
   std::vector<double> weights_;
   std::vector<double> bin_frequency_;
+  // |X_k| kernel for this CPU's widest SIMD level (all levels give bit-identical results).
+  std::conditional_t<std::is_same_v<Real, float>, MagnitudeKernelF, MagnitudeKernel> magnitudes_;
+  Log10Kernel log10_;
 };
 
 // Out of line and non-inline: programs call the library's compiled copy (see docs/design.md).
@@ -196,7 +198,9 @@ FrameAnalyzer<Real>::FrameAnalyzer(const SpectrumSettings& settings, double samp
              settings.frequency_bands),
       weights_(
           weighting_db(settings.frequency_weighting, settings.metric_convention, bands_.edges)),
-      bin_frequency_(settings.fft_size / 2 + 1) {
+      bin_frequency_(settings.fft_size / 2 + 1),
+      magnitudes_(magnitude_kernel(best_simd_level(), static_cast<const Real*>(nullptr))),
+      log10_(log10_kernel(best_simd_level())) {
   const std::vector<double> w = make_window(settings.window_type, settings.fft_size);
   for (std::size_t i = 0; i < w.size(); ++i) window_[i] = static_cast<Real>(w[i]);
   for (std::size_t k = 0; k < bin_frequency_.size(); ++k) {
@@ -212,18 +216,24 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
   double* mag = ws.magnitude.data();
   const Eigen::Index n = static_cast<Eigen::Index>(nb);
   Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> m(mag, n);
-  magnitudes(c, mag, ws.scratch.data(), nb);
+  magnitudes_(c, nb, mag, ws.scratch.data());
 
+  // Band means (floored at 1e-10) into the record, then their log10 in one vectorised pass.
   const std::size_t nbands = bands();
   for (std::size_t i = 0; i < nbands; ++i) {
     const std::size_t lo = bands_.first[i];
     const std::size_t count = bands_.end[i] - lo;
-    double level = -200.0;
+    double mean = 1e-10;
     if (count > 0) {
       const double sum =
           m.segment(static_cast<Eigen::Index>(lo), static_cast<Eigen::Index>(count)).sum();
-      level = 20.0 * std::log10(std::max(sum / static_cast<double>(count), 1e-10));
+      mean = std::max(sum / static_cast<double>(count), 1e-10);
     }
+    record[i] = mean;
+  }
+  log10_(record.data(), record.data(), nbands);
+  for (std::size_t i = 0; i < nbands; ++i) {
+    const double level = bands_.end[i] > bands_.first[i] ? 20.0 * record[i] : -200.0;
     record[i] = level + weights_[i];
   }
   double* tail = record.data() + nbands;
@@ -231,53 +241,6 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
     standard_metrics(ws, m, tail);
   } else {
     std::fill(tail, tail + 4, 0.0);
-  }
-}
-
-template <class Real>
-void FrameAnalyzer<Real>::magnitudes(const Real* c, double* mag, Real* scratch,
-                                     std::size_t nb) noexcept {
-  // Plain loops: the library is compiled with -fno-math-errno, so std::sqrt vectorises to the
-  // correctly rounded sqrtpd / sqrtps on every x86-64 (unlike approximate rsqrt sequences,
-  // whose results differ between CPU vendors).
-  const Eigen::Index n = static_cast<Eigen::Index>(nb);
-  const Real peak =
-      Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>, Eigen::Aligned64>(c, 2 * n)
-          .abs()
-          .maxCoeff();
-  if constexpr (std::is_same_v<Real, float>) {
-    // Float: scale by the power of two that brings the largest component into [1, 2), so the
-    // squares can neither overflow nor (for bins within ~110 dB of the peak) underflow, then
-    // use 4-wide float sqrt. Power-of-two scaling is exact.
-    if (peak == 0.0f) {
-      std::fill(mag, mag + nb, 0.0);
-      return;
-    }
-    const int e = std::ilogb(peak);
-    const float scale = std::ldexp(1.0f, -e);
-    for (std::size_t k = 0; k < nb; ++k) {
-      const float re = c[2 * k] * scale;
-      const float im = c[2 * k + 1] * scale;
-      scratch[k] = std::sqrt(re * re + im * im);
-    }
-    const double unscale = std::ldexp(1.0, e);
-    for (std::size_t k = 0; k < nb; ++k) mag[k] = static_cast<double>(scratch[k]) * unscale;
-  } else {
-    (void)scratch;
-    // Double: squares beyond ~1e154 overflow and below ~1e-154 underflow; only then scale by a
-    // power of two first (exact), so results equal the plain formula wherever it is exact.
-    double scale = 1.0;
-    if (peak > 0x1p500 || (peak < 0x1p-500 && peak > 0.0)) {
-      scale = std::ldexp(1.0, std::clamp(-std::ilogb(peak), -1000, 1000));
-    }
-    for (std::size_t k = 0; k < nb; ++k) {
-      const double re = c[2 * k] * scale;
-      const double im = c[2 * k + 1] * scale;
-      mag[k] = std::sqrt(re * re + im * im);
-    }
-    if (scale != 1.0) {
-      for (std::size_t k = 0; k < nb; ++k) mag[k] /= scale;
-    }
   }
 }
 

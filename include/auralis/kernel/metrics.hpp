@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "auralis/kernel/vector_math.hpp"
 #include "auralis/settings.hpp"
 
 namespace auralis::kernel {
@@ -38,10 +39,13 @@ struct FrameMetrics {
   return {record[b], record[b + 1], record[b + 2], record[b + 3]};
 }
 
-/// `10^(db / 20)`, evaluated as `exp(db * ln(10) / 20)`: within a few ulp of std::pow and several
-/// times faster (it runs for every band of every frame).
+/// `ln(10) / 20`: `10^(db / 20) = exp(db * kDbToNeper)`.
+inline constexpr double kDbToNeper = std::numbers::ln10 / 20.0;
+
+/// `10^(db / 20)` with the library's exp (kernel/vector_math.hpp): bit-identical to the batch
+/// conversion inside auralis_metrics.
 [[nodiscard]] inline double db_to_amplitude(double db) noexcept {
-  return std::exp(db * (std::numbers::ln10 / 20.0));
+  return exp_value(db * kDbToNeper);
 }
 
 /// Metrics of the auralis convention, from the (smoothed) band levels `s` in dB and the band
@@ -53,10 +57,11 @@ struct FrameMetrics {
                                                   std::span<const double> edges) noexcept {
   FrameMetrics m;
   const std::size_t b = s.size();
-  // 10^(s/20) is needed twice (total, then cumulative); keep it on the stack for usual band
-  // counts and recompute (deterministically) beyond.
+  // 10^(s/20) is needed twice (total, then cumulative): converted in one vectorised pass and
+  // kept on the stack for usual band counts, recomputed (bit-identically) beyond.
   constexpr std::size_t cached = 512;
   double amplitude[cached];
+  exp_kernel(best_simd_level())(s.data(), kDbToNeper, amplitude, std::min(b, cached));
   auto amp = [&](std::size_t i) { return i < cached ? amplitude[i] : db_to_amplitude(s[i]); };
   std::size_t arg = 0;
   double weighted = 0.0;
@@ -66,9 +71,7 @@ struct FrameMetrics {
     if (s[i] > s[arg]) arg = i;
     weighted += edges[i] * s[i];
     sum += s[i];
-    const double a = db_to_amplitude(s[i]);
-    if (i < cached) amplitude[i] = a;
-    amplitude_total += a;
+    amplitude_total += amp(i);
   }
   m.peak_frequency = edges[arg];
   m.spectral_centroid = sum != 0.0 ? weighted / sum : 0.0;
