@@ -474,7 +474,7 @@ TEST(EqFilterBank, EachFilterPassesItsBand) {
 }
 
 TEST(EqFilterBank, MatchesTheFrequencyDomainPathAndIsBandParallelExact) {
-  const std::vector<double> x = music<double>(30000, 1, 12);
+  const std::vector<double> x = music<double>(20000, 1, 12);
   const std::vector<double> gains = varied_curve();
   const auralis::PsychoacousticEQ eq;
   const std::vector<double> fd = eq.apply_band_gains(x, gains);
@@ -483,7 +483,7 @@ TEST(EqFilterBank, MatchesTheFrequencyDomainPathAndIsBandParallelExact) {
   const std::vector<double> expected =
       auralis::eq::CriticalBandFilterBank(sr, 2048, seq).process(x, gains);
   EXPECT_LT(max_abs_diff(expected, fd), 1e-12);
-  for (std::size_t workers : {2u, 3u, 8u, 16u}) {
+  for (std::size_t workers : {3u, 16u}) {
     auralis::ParallelConfig pc;
     pc.max_workers = workers;
     pc.chunk_processing_threshold = 0;
