@@ -178,25 +178,31 @@ BasicSpectrumAnalyzer<Real>::BasicSpectrumAnalyzer(const SpectrumSettings& setti
 template <class Real>
 SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(std::span<const double> samples,
                                                          std::optional<double> sample_rate) const {
-  return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
+  return file_impl(detail::checked_audio(samples, 1, "samples", detail::max_sample_magnitude<Real>),
+                   sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(std::span<const float> samples,
                                                          std::optional<double> sample_rate) const {
-  return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
+  return file_impl(detail::checked_audio(samples, 1, "samples", detail::max_sample_magnitude<Real>),
+                   sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(InterleavedAudio<const double> audio,
                                                          std::optional<double> sample_rate) const {
-  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"), sample_rate);
+  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples",
+                                         detail::max_sample_magnitude<Real>),
+                   sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(InterleavedAudio<const float> audio,
                                                          std::optional<double> sample_rate) const {
-  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"), sample_rate);
+  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples",
+                                         detail::max_sample_magnitude<Real>),
+                   sample_rate);
 }
 
 template <class Real>
@@ -239,24 +245,28 @@ SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_chunk(InterleavedAudio<const
 template <class Real>
 void BasicSpectrumAnalyzer<Real>::analyze_chunk(std::span<const double> chunk,
                                                 SpectrumResult& out) {
-  chunk_impl(detail::checked_audio(chunk, 1, "chunk"), out);
+  chunk_impl(detail::checked_audio(chunk, 1, "chunk", detail::max_sample_magnitude<Real>), out);
 }
 
 template <class Real>
 void BasicSpectrumAnalyzer<Real>::analyze_chunk(std::span<const float> chunk, SpectrumResult& out) {
-  chunk_impl(detail::checked_audio(chunk, 1, "chunk"), out);
+  chunk_impl(detail::checked_audio(chunk, 1, "chunk", detail::max_sample_magnitude<Real>), out);
 }
 
 template <class Real>
 void BasicSpectrumAnalyzer<Real>::analyze_chunk(InterleavedAudio<const double> chunk,
                                                 SpectrumResult& out) {
-  chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk"), out);
+  chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk",
+                                   detail::max_sample_magnitude<Real>),
+             out);
 }
 
 template <class Real>
 void BasicSpectrumAnalyzer<Real>::analyze_chunk(InterleavedAudio<const float> chunk,
                                                 SpectrumResult& out) {
-  chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk"), out);
+  chunk_impl(detail::checked_audio(chunk.samples, chunk.channels, "chunk",
+                                   detail::max_sample_magnitude<Real>),
+             out);
 }
 
 /// The default analyzer: double-precision compute.

@@ -636,14 +636,16 @@ void set_stream_group_frames(std::size_t frames) noexcept {
 }
 
 FileFrameGroups::FileFrameGroups(io::AudioFileReader& reader, std::size_t fft_size, std::size_t hop,
-                                 std::size_t analysis_frames, std::size_t group_frames)
+                                 std::size_t analysis_frames, std::size_t group_frames,
+                                 double sample_limit)
     : reader_(reader),
       channels_(reader.info().channels),
       total_(reader.info().frames),
       fft_size_(fft_size),
       hop_(hop),
       frames_(analysis_frames),
-      group_frames_(std::max<std::size_t>(group_frames, 1)) {
+      group_frames_(std::max<std::size_t>(group_frames, 1)),
+      limit_(sample_limit) {
   // The next group starts (group_frames * hop) after this one and this one ends
   // ((group_frames - 1) * hop + fft_size) after its start: the overlap is fft_size - hop.
   carry_.resize((fft_size_ > hop_ ? fft_size_ - hop_ : 0) * channels_);
@@ -689,15 +691,13 @@ void FileFrameGroups::read_checked(double* out, std::size_t frames) {
                                    std::to_string(next_ + done) + " sample frames");
     }
     const std::span<const double> fresh(out + done * ch, got * ch);
-    const std::size_t bad = first_non_finite(fresh);
+    const std::size_t bad = first_unanalysable(fresh, limit_);
     if (bad != fresh.size()) {
       const std::size_t index = (next_ + done) * ch + bad;
-      const double v = fresh[bad];
-      const char* kind = std::isnan(v) ? "NaN" : (v > 0 ? "+inf" : "-inf");
       throw InvalidAudio(reader_.path().string(), "sample " + std::to_string(index) + " (frame " +
                                                       std::to_string(index / ch) + ", channel " +
-                                                      std::to_string(index % ch) + ") is " + kind +
-                                                      "; only finite samples can be analysed");
+                                                      std::to_string(index % ch) + ") is " +
+                                                      unanalysable_reason(fresh[bad], limit_));
     }
     done += got;
   }

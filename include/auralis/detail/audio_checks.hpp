@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,12 +37,52 @@ template <class T>
   return samples.size();
 }
 
+/// Largest |sample| an analysis in compute precision `Real` accepts: 2^100 (about 1.27e30) in
+/// float, so that a frame's FFT (at most N 2^100 <= 2^120) cannot overflow float; 2^500 (about
+/// 3.3e150) in double, so that squares (Parseval energy) cannot overflow double.
+template <class Real>
+inline constexpr double max_sample_magnitude = sizeof(Real) == sizeof(float) ? 0x1p100 : 0x1p500;
+
+/// Index of the first sample that is NaN, infinite or larger than `limit` in magnitude, or
+/// `samples.size()` when there is none.
+template <class T>
+[[nodiscard]] std::size_t first_unanalysable(std::span<const T> samples, double limit) noexcept {
+  const std::size_t bad = first_non_finite(samples);
+  if (!(limit < static_cast<double>(std::numeric_limits<T>::max()))) return bad;
+  constexpr std::size_t block = 4096;
+  for (std::size_t b = 0; b < bad; b += block) {
+    const std::size_t n = std::min(block, bad - b);
+    const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> x(samples.data() + b,
+                                                                 static_cast<Eigen::Index>(n));
+    if (static_cast<double>(x.abs().maxCoeff()) <= limit) continue;  // finite here: no NaN
+    for (std::size_t i = b; i < b + n; ++i) {
+      if (std::fabs(static_cast<double>(samples[i])) > limit) return i;
+    }
+  }
+  return bad;
+}
+
+/// Why `v` (a sample found by first_unanalysable) cannot be analysed.
+[[nodiscard]] inline std::string unanalysable_reason(double v, double limit) {
+  if (std::isnan(v)) return "NaN; only finite samples can be analysed";
+  if (std::isinf(v))
+    return std::string(v > 0 ? "+inf" : "-inf") + "; only finite samples can be analysed";
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "%.6g, beyond %.6g, the largest magnitude this compute precision analyses "
+                "without overflow%s",
+                v, limit, limit < 0x1p200 ? " (use double compute for such values)" : "");
+  return buf;
+}
+
 /// Validates interleaved audio and returns a view of it. Throws InvalidAudio naming `field`
 /// when it is empty, `channels` is 0, its size is not a multiple of `channels`, or a sample is
-/// NaN or infinite (the message gives the sample index, frame and channel).
+/// NaN, infinite or beyond `limit` in magnitude (the message gives the sample index, frame and
+/// channel; analyzers pass max_sample_magnitude<Real>).
 template <class T>
-[[nodiscard]] kernel::AudioView<T> checked_audio(std::span<const T> samples, std::size_t channels,
-                                                 const char* field) {
+[[nodiscard]] kernel::AudioView<T> checked_audio(
+    std::span<const T> samples, std::size_t channels, const char* field,
+    double limit = std::numeric_limits<double>::infinity()) {
   if (channels == 0) throw InvalidAudio("channels", "must be >= 1, got 0");
   if (samples.empty()) {
     throw InvalidAudio(field, "is empty; at least one sample frame is required");
@@ -51,14 +92,12 @@ template <class T>
                        "holds " + std::to_string(samples.size()) +
                            " samples, not a multiple of channels = " + std::to_string(channels));
   }
-  const std::size_t bad = first_non_finite(samples);
+  const std::size_t bad = first_unanalysable(samples, limit);
   if (bad != samples.size()) {
-    const double v = static_cast<double>(samples[bad]);
-    const char* kind = std::isnan(v) ? "NaN" : (v > 0 ? "+inf" : "-inf");
     throw InvalidAudio(field, "sample " + std::to_string(bad) + " (frame " +
                                   std::to_string(bad / channels) + ", channel " +
-                                  std::to_string(bad % channels) + ") is " + kind +
-                                  "; only finite samples can be analysed");
+                                  std::to_string(bad % channels) + ") is " +
+                                  unanalysable_reason(static_cast<double>(samples[bad]), limit));
   }
   return {samples.data(), samples.size() / channels, channels};
 }

@@ -103,9 +103,10 @@ void set_stream_group_frames(std::size_t frames) noexcept;
 class FileFrameGroups {
  public:
   /// `analysis_frames` is FrameAnalyzer::frame_count(reader.info().frames); `group_frames` >= 1
-  /// is the frames per group.
+  /// is the frames per group; samples beyond `sample_limit` in magnitude (or non-finite) are
+  /// rejected with InvalidAudio (see checked_audio).
   FileFrameGroups(io::AudioFileReader& reader, std::size_t fft_size, std::size_t hop,
-                  std::size_t analysis_frames, std::size_t group_frames);
+                  std::size_t analysis_frames, std::size_t group_frames, double sample_limit);
 
   /// Analysis frames per group.
   [[nodiscard]] std::size_t group_frames() const noexcept { return group_frames_; }
@@ -127,6 +128,7 @@ class FileFrameGroups {
   std::size_t hop_;
   std::size_t frames_;
   std::size_t group_frames_;
+  double limit_;
   std::size_t next_ = 0;  // sample frames read so far
   std::vector<double> carry_;
 };
@@ -149,7 +151,7 @@ template <class Real>
   const std::size_t frames = frame.frame_count(total);
   const std::size_t hop = frame.hop();
   FileFrameGroups groups(reader, frame.fft_size(), hop, frames,
-                         stream_group_frames(hop, stream_read_frames));
+                         stream_group_frames(hop, stream_read_frames), max_sample_magnitude<Real>);
   std::vector<double> buffer(groups.capacity());
   auto workspace = frame.make_workspace();
   std::vector<double> record(frame.record_size());

@@ -116,7 +116,8 @@ class ParallelFFTProcessor {
     if (to_string(type) == "invalid") {
       throw InvalidSettings("window", "must be hann, hamming, blackman or rectangular");
     }
-    const kernel::AudioView<Sample> view = detail::checked_audio(audio, 1, "audio");
+    const kernel::AudioView<Sample> view =
+        detail::checked_audio(audio, 1, "audio", detail::max_sample_magnitude<Real>);
     const std::size_t frames = view.frames < fft_size ? 1 : (view.frames - fft_size) / hop + 1;
     const auto w = window(fft_size, type);
     const auto plan = kernel::FftPlan<Real>::shared(fft_size);

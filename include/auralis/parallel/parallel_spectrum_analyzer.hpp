@@ -183,9 +183,9 @@ template <class Real>
   const std::size_t total = reader.info().frames;
   const std::size_t hop = frame.hop();
   const std::size_t tokens = tokens_per_worker * workers;
-  FileFrameGroups groups(
-      reader, frame.fft_size(), hop, frame.frame_count(total),
-      stream_token_frames(frame.fft_size(), hop, reader.info().channels, tokens));
+  FileFrameGroups groups(reader, frame.fft_size(), hop, frame.frame_count(total),
+                         stream_token_frames(frame.fft_size(), hop, reader.info().channels, tokens),
+                         max_sample_magnitude<Real>);
   const std::size_t capacity = groups.capacity();
   std::vector<double> buffers(tokens * capacity);
   return run_pipeline(
@@ -303,25 +303,31 @@ BasicParallelSpectrumAnalyzer<Real>::BasicParallelSpectrumAnalyzer(
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     std::span<const double> samples, std::optional<double> sample_rate) const {
-  return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
+  return file_impl(detail::checked_audio(samples, 1, "samples", detail::max_sample_magnitude<Real>),
+                   sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     std::span<const float> samples, std::optional<double> sample_rate) const {
-  return file_impl(detail::checked_audio(samples, 1, "samples"), sample_rate);
+  return file_impl(detail::checked_audio(samples, 1, "samples", detail::max_sample_magnitude<Real>),
+                   sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     InterleavedAudio<const double> audio, std::optional<double> sample_rate) const {
-  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"), sample_rate);
+  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples",
+                                         detail::max_sample_magnitude<Real>),
+                   sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     InterleavedAudio<const float> audio, std::optional<double> sample_rate) const {
-  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples"), sample_rate);
+  return file_impl(detail::checked_audio(audio.samples, audio.channels, "samples",
+                                         detail::max_sample_magnitude<Real>),
+                   sample_rate);
 }
 
 template <class Real>
