@@ -311,6 +311,11 @@ TEST(EqReconstruction, ZeroDbIsTheIdentityDouble) {
       EXPECT_LT(max_abs_diff(y, x), 1e-12) << len;
     }
   }
+  // Several offline blocks (256 frames each at N = 256).
+  EqSettings small;
+  small.fft_size = 256;
+  const std::vector<double> x = music<double>(100000, 1, 3);
+  EXPECT_LT(max_abs_diff(auralis::PsychoacousticEQ(small).process(x, flat()), x), 1e-12);
 }
 
 TEST(EqReconstruction, ZeroDbIsTheIdentityFloat) {
@@ -339,28 +344,31 @@ TYPED_TEST_SUITE(EqTyped, SampleTypes);
 
 TYPED_TEST(EqTyped, RealtimeEqualsOfflineBitForBit) {
   using T = TypeParam;
-  EqSettings s;
-  s.channels = 2;
-  s.fft_size = 1024;
-  const std::vector<T> x = music<T>(44100 + 777, 2, 6);
-  const std::vector<double> curve = varied_curve();
-  const auralis::BasicPsychoacousticEQ<T> offline_eq(s);
-  const std::vector<T> offline = offline_eq.process(x, curve);
-  const std::vector<std::vector<std::size_t>> patterns{
-      {64}, {100}, {511}, {512}, {1000}, {4096}, {8192}, {64, 8192, 333, 1024, 77, 5000}};
-  auralis::BasicPsychoacousticEQ<T> eq(s);
-  for (const auto& sizes : patterns) {
-    eq.reset();
-    const std::vector<T> rt = stream(eq, x, curve, sizes);
-    const std::size_t lat = eq.latency();
-    ASSERT_EQ(lat, 1023u);
-    std::size_t mismatches = 0;
-    const std::size_t delay = lat * 2;  // interleaved samples
-    for (std::size_t m = 0; m < delay; ++m) mismatches += rt[m] != T(0);
-    for (std::size_t m = delay; m < rt.size() && m - delay < offline.size(); ++m) {
-      mismatches += rt[m] != offline[m - delay];
+  // N = 256: the offline path runs several blocks of 256 frames (block boundaries included).
+  for (std::size_t n : {256u, 1024u}) {
+    EqSettings s;
+    s.channels = 2;
+    s.fft_size = n;
+    const std::vector<T> x = music<T>(n == 256 ? 70000 : 44100 + 777, 2, 6);
+    const std::vector<double> curve = varied_curve();
+    const auralis::BasicPsychoacousticEQ<T> offline_eq(s);
+    const std::vector<T> offline = offline_eq.process(x, curve);
+    const std::vector<std::vector<std::size_t>> patterns{
+        {64}, {100}, {511}, {512}, {1000}, {4096}, {8192}, {64, 8192, 333, 1024, 77, 5000}};
+    auralis::BasicPsychoacousticEQ<T> eq(s);
+    for (const auto& sizes : patterns) {
+      eq.reset();
+      const std::vector<T> rt = stream(eq, x, curve, sizes);
+      const std::size_t lat = eq.latency();
+      ASSERT_EQ(lat, n - 1);
+      std::size_t mismatches = 0;
+      const std::size_t delay = lat * 2;  // interleaved samples
+      for (std::size_t m = 0; m < delay; ++m) mismatches += rt[m] != T(0);
+      for (std::size_t m = delay; m < rt.size() && m - delay < offline.size(); ++m) {
+        mismatches += rt[m] != offline[m - delay];
+      }
+      EXPECT_EQ(mismatches, 0u) << "N " << n << ", first block size " << sizes[0];
     }
-    EXPECT_EQ(mismatches, 0u) << "first block size " << sizes[0];
   }
 }
 
@@ -410,7 +418,7 @@ TYPED_TEST(EqTyped, ParallelEqualsSequentialForEveryWorkerCount) {
   using T = TypeParam;
   EqSettings s;
   s.channels = 2;
-  s.fft_size = 1024;
+  s.fft_size = 256;  // 690 frames: 3 blocks of the offline path
   s.parallel.enable_parallel = false;
   const std::vector<T> x = music<T>(2 * 44100 + 5, 2, 9);
   const std::vector<double> curve = varied_curve();

@@ -83,9 +83,13 @@ inline void check_target_curve(std::span<const double> curve, const char* field)
   return (len - 1) / hop + 2;
 }
 
-/// Frames per block of the offline path: bounds the memory (spectra and frame outputs of one
-/// block: 64 * channels * (N + N/2 + 1) samples) and amortises the barriers between stages.
-inline constexpr std::size_t eq_block_frames = 64;
+/// Frames per block of the offline path: as many as fit 2^20 samples of frame output
+/// (`frames * channels * N`), between 4 and 256. This bounds the per-call memory (frame
+/// outputs plus spectra: about 2^21 * sizeof(Real) bytes, 16 MB in double) and keeps the
+/// barriers between stages few (3 per block).
+[[nodiscard]] inline std::size_t eq_block_frames(std::size_t channels, std::size_t n) noexcept {
+  return std::clamp<std::size_t>((std::size_t{1} << 20) / (channels * n), 4, 256);
+}
 
 /// The offline WOLA filter over interleaved `audio` (validated, `len` frames of `channels`),
 /// on `workers` threads, bit-identical for every worker count. Per block of frames:
@@ -108,7 +112,7 @@ template <class Real, class GainStage>
   const std::size_t h = k.hop();
   const std::size_t stride = k.spectrum_stride();
   const std::size_t frames = eq_frame_count(len, h);
-  const std::size_t block = std::min(eq_block_frames, frames);
+  const std::size_t block = std::min(eq_block_frames(channels, n), frames);
 
   std::vector<Real> out(audio.size());
   kernel::AlignedBuffer<Complex> spectra(block * channels * stride);
@@ -208,9 +212,9 @@ template <class Real, class GainStage>
 ///     frequency-domain counterpart of eq::CriticalBandFilterBank.
 ///
 /// The constructor allocates everything the real-time path needs (and may plan an FFT).
-/// Offline methods are const and safe to call concurrently; they allocate their output and
-/// O(64 N channels) scratch per call. process_realtime_chunk and reset change the streaming
-/// state: one thread at a time.
+/// Offline methods are const and safe to call concurrently; they allocate their output and at
+/// most about 2^21 samples of scratch per call (detail::eq_block_frames), whatever the length.
+/// process_realtime_chunk and reset change the streaming state: one thread at a time.
 template <class Real>
 class BasicPsychoacousticEQ {
  public:
