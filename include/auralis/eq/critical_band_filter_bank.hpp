@@ -31,6 +31,11 @@ namespace auralis::eq {
 /// O(len)); const methods are thread-safe.
 class CriticalBandFilterBank {
  public:
+  /// Frames per block inside each band filter: small, so that 26 concurrent filters do not
+  /// each allocate (and page-fault) megabytes of scratch; a filter runs on one thread, so
+  /// it has no barriers to amortise.
+  static constexpr std::size_t filter_block_frames = 16;
+
   /// Band filters of critical bands plus the residual.
   static constexpr std::size_t filter_count = critical_band_count + 1;
 
@@ -48,12 +53,14 @@ class CriticalBandFilterBank {
         const double outside = band < critical_band_count ? 0.0 : 1.0;
         // One band per task already occupies the workers: each filter runs sequentially.
         return detail::eq_offline<double>(
-            *k, x, 1, 1, false, outside, [&](std::span<const double>, std::span<double> gains_db) {
+            *k, x, 1, 1, false, outside,
+            [&](std::span<const double>, std::span<double> gains_db) {
               // 0 dB passes the band (amplitude exactly 1); -inf dB gives exactly 0.
               for (std::size_t i = 0; i < critical_band_count; ++i) {
                 gains_db[i] = mask[i] == 1.0 ? 0.0 : -std::numeric_limits<double>::infinity();
               }
-            });
+            },
+            filter_block_frames);
       });
     }
   }

@@ -92,7 +92,8 @@ inline void check_target_curve(std::span<const double> curve, const char* field)
 }
 
 /// The offline WOLA filter over interleaved `audio` (validated, `len` frames of `channels`),
-/// on `workers` threads, bit-identical for every worker count. Per block of frames:
+/// on `workers` threads, bit-identical for every worker count and block size. Per block of
+/// `block_frames` frames (0: eq_block_frames):
 ///   1. parallel over frames: each channel's windowed FFT; with `analyze`, the band levels;
 ///   2. serial, in frame order: `gain_stage(levels, gains_db)` (the smoothing recurrence);
 ///   3. parallel over (frame, channel): gains, inverse FFT, synthesis window;
@@ -103,7 +104,7 @@ template <class Real, class GainStage>
 [[nodiscard]] std::vector<Real> eq_offline(const eq::EqFrameKernel<Real>& k,
                                            std::span<const Real> audio, std::size_t channels,
                                            std::size_t workers, bool analyze, Real outside_gain,
-                                           GainStage&& gain_stage) {
+                                           GainStage&& gain_stage, std::size_t block_frames = 0) {
   using Complex = typename eq::EqFrameKernel<Real>::Complex;
   using Workspace = typename eq::EqFrameKernel<Real>::Workspace;
   constexpr std::size_t nb = eq::critical_band_count;
@@ -112,7 +113,8 @@ template <class Real, class GainStage>
   const std::size_t h = k.hop();
   const std::size_t stride = k.spectrum_stride();
   const std::size_t frames = eq_frame_count(len, h);
-  const std::size_t block = std::min(eq_block_frames(channels, n), frames);
+  const std::size_t block =
+      std::min(block_frames == 0 ? eq_block_frames(channels, n) : block_frames, frames);
 
   std::vector<Real> out(audio.size());
   kernel::AlignedBuffer<Complex> spectra(block * channels * stride);
