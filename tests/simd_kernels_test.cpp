@@ -3,10 +3,10 @@
 // bits as the baseline, and the baseline is accurate against long double arithmetic.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cfloat>
 #include <cmath>
 #include <complex>
-#include <bit>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -128,6 +128,47 @@ TYPED_TEST(MagnitudeKernels, BaselineMatchesLongDoubleHypot) {
   std::printf("worst error: %.3g ulp of the compute type\n", worst / unit);
 }
 
+TYPED_TEST(MagnitudeKernels, BandSumsAreExactToRoundingAndEqualAtEveryLevel) {
+  using Real = TypeParam;
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  const std::size_t bins = 2049;
+  std::vector<Real> mags(bins);
+  for (Real& m : mags) m = static_cast<Real>(u(rng) * 100.0);
+  // Bands of every length 0..40, then long ones, at every offset modulo 8.
+  std::vector<std::size_t> first, end;
+  std::size_t k = 0;
+  for (std::size_t len = 0; len <= 40 && k + len <= bins; ++len) {
+    first.push_back(k);
+    end.push_back(k + len);
+    k += len;
+  }
+  first.push_back(k);
+  end.push_back(bins);
+  first.push_back(0);
+  end.push_back(bins);
+  std::vector<double> want(first.size()), got(first.size());
+  auralis::kernel::band_sum_kernel(SimdLevel::baseline, static_cast<const Real*>(nullptr))(
+      mags.data(), first.data(), end.data(), first.size(), want.data());
+  for (std::size_t b = 0; b < first.size(); ++b) {
+    long double exact = 0.0L;
+    for (std::size_t i = first[b]; i < end[b]; ++i) exact += mags[i];
+    // n additions in double: relative error below n * 2^-53.
+    const double n = static_cast<double>(end[b] - first[b]);
+    EXPECT_LE(std::fabs(static_cast<long double>(want[b]) - exact),
+              static_cast<long double>(n * 0x1p-53) * exact)
+        << "band " << b;
+  }
+  for (SimdLevel level : SupportedLevels()) {
+    auralis::kernel::band_sum_kernel(level, static_cast<const Real*>(nullptr))(
+        mags.data(), first.data(), end.data(), first.size(), got.data());
+    for (std::size_t b = 0; b < first.size(); ++b) {
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(got[b]), std::bit_cast<std::uint64_t>(want[b]))
+          << Name(level) << " band " << b;
+    }
+  }
+}
+
 std::vector<double> Log10Inputs() {
   std::vector<double> x;
   std::mt19937_64 rng(3);
@@ -226,6 +267,73 @@ TEST(VectorMath, EveryLevelGivesTheBaselineBits) {
   auralis::kernel::log10_kernel(auralis::kernel::best_simd_level())(in_place.data(),
                                                                     in_place.data(), x.size());
   EXPECT_EQ(in_place, want);
+}
+
+template <class T>
+class SampleKernels : public ::testing::Test {};
+TYPED_TEST_SUITE(SampleKernels, RealTypes);
+
+TYPED_TEST(SampleKernels, WindowingIsTheProductAtEveryLevel) {
+  using T = TypeParam;
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (std::size_t n : {1, 3, 15, 16, 17, 1000, 4096}) {
+    std::vector<T> x(n);
+    std::vector<double> wd(n);
+    std::vector<float> wf(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      x[i] = static_cast<T>(u(rng) * 1e3);
+      wd[i] = u(rng);
+      wf[i] = static_cast<float>(wd[i]);
+    }
+    for (SimdLevel level : SupportedLevels()) {
+      std::vector<double> od(n);
+      std::vector<float> of(n);
+      auralis::kernel::window_kernel(level, x.data(), wd.data())(x.data(), wd.data(), od.data(), n);
+      auralis::kernel::window_kernel(level, x.data(), wf.data())(x.data(), wf.data(), of.data(), n);
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(od[i], static_cast<double>(x[i]) * wd[i]) << Name(level) << " " << i;
+        ASSERT_EQ(of[i], static_cast<float>(x[i]) * wf[i]) << Name(level) << " " << i;
+      }
+    }
+  }
+}
+
+TYPED_TEST(SampleKernels, ScanFindsTheFirstNonFiniteOrTooLargeSampleAtEveryLevel) {
+  using T = TypeParam;
+  const T inf = std::numeric_limits<T>::infinity();
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  const T big = std::numeric_limits<T>::max();
+  for (SimdLevel level : SupportedLevels()) {
+    const auto scan = auralis::kernel::scan_kernel(level, static_cast<const T*>(nullptr));
+    for (std::size_t n : {1, 7, 1023, 1024, 1025, 5000}) {
+      SCOPED_TRACE(Name(level) + " n=" + std::to_string(n));
+      std::vector<T> x(n, T(0.5));
+      EXPECT_EQ(scan(x.data(), n, inf), n);
+      EXPECT_EQ(scan(x.data(), n, T(0.5)), n);  // at the limit: allowed
+      EXPECT_EQ(scan(x.data(), n, T(0.25)), 0u);
+      for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+        for (T bad : {nan, -nan, inf, -inf}) {
+          std::vector<T> y = x;
+          y[at] = bad;
+          if (at + 1 < n) y[n - 1] = nan;  // only the first one counts
+          ASSERT_EQ(scan(y.data(), n, inf), at);
+          ASSERT_EQ(scan(y.data(), n, T(100)), at);
+        }
+        std::vector<T> y = x;
+        y[at] = -T(101);
+        ASSERT_EQ(scan(y.data(), n, T(100)), at);
+        ASSERT_EQ(scan(y.data(), n, inf), n);
+        y[at] = big;  // the largest finite value passes an infinite limit
+        ASSERT_EQ(scan(y.data(), n, inf), n);
+        std::vector<T> z(n, T(0));
+        z[at] = -std::numeric_limits<T>::denorm_min();
+        ASSERT_EQ(scan(z.data(), n, T(0)), at);
+        y[at] = -T(0);
+        ASSERT_EQ(scan(y.data(), n, T(0.5)), n);
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/magnitudes.hpp"
 #include "auralis/kernel/metrics.hpp"
+#include "auralis/kernel/sample_kernels.hpp"
 #include "auralis/kernel/simd.hpp"
 #include "auralis/kernel/vector_math.hpp"
 #include "auralis/kernel/weighting.hpp"

@@ -56,12 +56,14 @@ AURALIS_INLINE_KERNEL void magnitudes_double(const double* c, std::size_t nb, do
   }
 }
 
-AURALIS_INLINE_KERNEL void magnitudes_float(const float* c, std::size_t nb, double* mag,
-                                            float* scratch) noexcept {
+// Scaled float magnitudes into `scaled`; returns the power of two that unscales them (0 when
+// the spectrum is all zero, `scaled` then holding zeros).
+AURALIS_INLINE_KERNEL double scaled_magnitudes_float(const float* c, std::size_t nb,
+                                                     float* scaled) noexcept {
   const float peak = peak_component<float, std::uint32_t>(c, 2 * nb);
   if (peak == 0.0f) {
-    std::fill(mag, mag + nb, 0.0);
-    return;
+    std::fill(scaled, scaled + nb, 0.0f);
+    return 0.0;
   }
   // Bring the largest component into [1, 2): the squares can neither overflow nor, for bins
   // within ~110 dB of the peak, underflow. Power-of-two scaling is exact.
@@ -70,17 +72,57 @@ AURALIS_INLINE_KERNEL void magnitudes_float(const float* c, std::size_t nb, doub
   for (std::size_t k = 0; k < nb; ++k) {
     const float re = c[2 * k] * scale;
     const float im = c[2 * k + 1] * scale;
-    scratch[k] = std::sqrt(re * re + im * im);
+    scaled[k] = std::sqrt(re * re + im * im);
   }
-  const double unscale = std::ldexp(1.0, e);
+  return std::ldexp(1.0, e);
+}
+
+AURALIS_INLINE_KERNEL void magnitudes_float(const float* c, std::size_t nb, double* mag,
+                                            float* scratch) noexcept {
+  const double unscale = scaled_magnitudes_float(c, nb, scratch);
   for (std::size_t k = 0; k < nb; ++k) mag[k] = static_cast<double>(scratch[k]) * unscale;
 }
+
+template <class T>
+AURALIS_INLINE_KERNEL double sum_range(const T* x, std::size_t n) noexcept {
+  double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (std::size_t j = 0; j < 8; ++j) acc[j] += static_cast<double>(x[i + j]);
+  }
+  for (std::size_t j = 0; i + j < n; ++j) acc[j] += static_cast<double>(x[i + j]);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+template <class T>
+AURALIS_INLINE_KERNEL void band_sums(const T* mags, const std::size_t* first,
+                                     const std::size_t* end, std::size_t bands,
+                                     double* out) noexcept {
+  for (std::size_t b = 0; b < bands; ++b) out[b] = sum_range(mags + first[b], end[b] - first[b]);
+}
+
+#define AURALIS_BAND_SUM_VARIANT(T, suffix, attr)                                            \
+  attr void band_sums_##T##_##suffix(const T* m, const std::size_t* f, const std::size_t* e, \
+                                     std::size_t b, double* o) noexcept {                    \
+    band_sums(m, f, e, b, o);                                                                \
+  }
+AURALIS_BAND_SUM_VARIANT(float, baseline, )
+AURALIS_BAND_SUM_VARIANT(double, baseline, )
+#if AURALIS_X86_DISPATCH
+AURALIS_BAND_SUM_VARIANT(float, avx2, [[gnu::target("avx2")]])
+AURALIS_BAND_SUM_VARIANT(double, avx2, [[gnu::target("avx2")]])
+AURALIS_BAND_SUM_VARIANT(float, avx512, [[gnu::target("avx512f")]])
+AURALIS_BAND_SUM_VARIANT(double, avx512, [[gnu::target("avx512f")]])
+#endif
 
 void double_baseline(const double* c, std::size_t nb, double* mag, double* s) noexcept {
   magnitudes_double(c, nb, mag, s);
 }
 void float_baseline(const float* c, std::size_t nb, double* mag, float* s) noexcept {
   magnitudes_float(c, nb, mag, s);
+}
+double scaled_baseline(const float* c, std::size_t nb, float* s) noexcept {
+  return scaled_magnitudes_float(c, nb, s);
 }
 
 #if AURALIS_X86_DISPATCH
@@ -92,6 +134,9 @@ void float_baseline(const float* c, std::size_t nb, double* mag, float* s) noexc
                                         float* s) noexcept {
   magnitudes_float(c, nb, mag, s);
 }
+[[gnu::target("avx2")]] double scaled_avx2(const float* c, std::size_t nb, float* s) noexcept {
+  return scaled_magnitudes_float(c, nb, s);
+}
 [[gnu::target("avx512f")]] void double_avx512(const double* c, std::size_t nb, double* mag,
                                               double* s) noexcept {
   magnitudes_double(c, nb, mag, s);
@@ -99,6 +144,9 @@ void float_baseline(const float* c, std::size_t nb, double* mag, float* s) noexc
 [[gnu::target("avx512f")]] void float_avx512(const float* c, std::size_t nb, double* mag,
                                              float* s) noexcept {
   magnitudes_float(c, nb, mag, s);
+}
+[[gnu::target("avx512f")]] double scaled_avx512(const float* c, std::size_t nb, float* s) noexcept {
+  return scaled_magnitudes_float(c, nb, s);
 }
 #endif
 
@@ -110,6 +158,17 @@ MagnitudeKernel magnitude_kernel(SimdLevel level, const double*) noexcept {
 
 MagnitudeKernelF magnitude_kernel(SimdLevel level, const float*) noexcept {
   return AURALIS_SELECT_VARIANT(float, level);
+}
+
+BandSumKernel<double> band_sum_kernel(SimdLevel level, const double*) noexcept {
+  return AURALIS_SELECT_VARIANT(band_sums_double, level);
+}
+BandSumKernel<float> band_sum_kernel(SimdLevel level, const float*) noexcept {
+  return AURALIS_SELECT_VARIANT(band_sums_float, level);
+}
+
+ScaledMagnitudeKernel scaled_magnitude_kernel(SimdLevel level) noexcept {
+  return AURALIS_SELECT_VARIANT(scaled, level);
 }
 
 }  // namespace auralis::kernel

@@ -23,7 +23,7 @@ namespace {
 
 constexpr double kBias = 0x1.8p52;  // adding it rounds to an integer held in the low bits
 constexpr std::uint64_t kBiasBits = std::bit_cast<std::uint64_t>(kBias);
-constexpr double kLn2Head = 0x1.62e42feep-1;  // 32 significant bits: k * head is exact
+constexpr double kLn2Head = 0x1.62e42feep-1;        // 32 significant bits: k * head is exact
 constexpr double kLn2Tail = 0x1.a39ef35793c76p-33;  // ln 2 - head, rounded: ln 2 to ~86 bits
 constexpr double kInvLn2 = 0x1.71547652b82fep0;
 constexpr double kInvLn10 = 0x1.bcb7b1526e50ep-2;

@@ -16,25 +16,14 @@
 
 #include "auralis/error.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
+#include "auralis/kernel/sample_kernels.hpp"
 
 namespace auralis::detail {
 
 /// Index of the first NaN or infinite value, or `samples.size()` when all are finite.
-/// Scans blocks with a vectorised `sum(x * 0)` (NaN iff a block holds a non-finite value).
 template <class T>
 [[nodiscard]] std::size_t first_non_finite(std::span<const T> samples) noexcept {
-  constexpr std::size_t block = 4096;
-  for (std::size_t b = 0; b < samples.size(); b += block) {
-    const std::size_t n = std::min(block, samples.size() - b);
-    const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> x(samples.data() + b,
-                                                                 static_cast<Eigen::Index>(n));
-    const T probe = (x * T(0)).sum();
-    if (probe == probe) continue;
-    for (std::size_t i = b; i < b + n; ++i) {
-      if (!std::isfinite(samples[i])) return i;
-    }
-  }
-  return samples.size();
+  return kernel::first_beyond(samples.data(), samples.size(), std::numeric_limits<T>::infinity());
 }
 
 /// Largest |sample| an analysis in compute precision `Real` accepts: 2^100 (about 1.27e30) in
@@ -47,19 +36,11 @@ inline constexpr double max_sample_magnitude = sizeof(Real) == sizeof(float) ? 0
 /// `samples.size()` when there is none.
 template <class T>
 [[nodiscard]] std::size_t first_unanalysable(std::span<const T> samples, double limit) noexcept {
-  const std::size_t bad = first_non_finite(samples);
-  if (!(limit < static_cast<double>(std::numeric_limits<T>::max()))) return bad;
-  constexpr std::size_t block = 4096;
-  for (std::size_t b = 0; b < bad; b += block) {
-    const std::size_t n = std::min(block, bad - b);
-    const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> x(samples.data() + b,
-                                                                 static_cast<Eigen::Index>(n));
-    if (static_cast<double>(x.abs().maxCoeff()) <= limit) continue;  // finite here: no NaN
-    for (std::size_t i = b; i < b + n; ++i) {
-      if (std::fabs(static_cast<double>(samples[i])) > limit) return i;
-    }
-  }
-  return bad;
+  // A limit beyond T's range becomes infinity: only NaN and infinities are then caught.
+  const T t = limit < static_cast<double>(std::numeric_limits<T>::max())
+                  ? static_cast<T>(limit)
+                  : std::numeric_limits<T>::infinity();
+  return kernel::first_beyond(samples.data(), samples.size(), t);
 }
 
 /// Why `v` (a sample found by first_unanalysable) cannot be analysed.

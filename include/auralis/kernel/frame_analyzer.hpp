@@ -21,6 +21,7 @@
 #include "auralis/kernel/fft_plan.hpp"
 #include "auralis/kernel/magnitudes.hpp"
 #include "auralis/kernel/metrics.hpp"
+#include "auralis/kernel/sample_kernels.hpp"
 #include "auralis/kernel/vector_math.hpp"
 #include "auralis/kernel/weighting.hpp"
 #include "auralis/kernel/window.hpp"
@@ -61,7 +62,7 @@ class FrameAnalyzer {
     AlignedBuffer<Real> time;
     AlignedBuffer<Complex> spectrum;
     AlignedBuffer<double> magnitude;
-    AlignedBuffer<Real> scratch;  ///< bins() values: float magnitudes before widening
+    AlignedBuffer<Real> scratch;  ///< bins() values: float magnitudes, scaled (float only)
   };
 
   /// `settings` must have passed validate(); `sample_rate` overrides settings.sample_rate.
@@ -122,7 +123,13 @@ class FrameAnalyzer {
     const std::size_t ch = audio.channels;
     const Sample* x = audio.data + start * ch;
     if (ch == 1) {
-      for (std::size_t i = 0; i < avail; ++i) out[i] = static_cast<Real>(x[i]) * w[i];
+      if constexpr (std::is_same_v<Sample, float>) {
+        window_float_(x, w, out, avail);
+      } else if constexpr (std::is_same_v<Sample, double>) {
+        window_double_(x, w, out, avail);
+      } else {
+        for (std::size_t i = 0; i < avail; ++i) out[i] = static_cast<Real>(x[i]) * w[i];
+      }
     } else {
       const double channel_count = static_cast<double>(ch);
       for (std::size_t i = 0; i < avail; ++i) {
@@ -181,8 +188,12 @@ class FrameAnalyzer {
   std::vector<double> weights_;
   std::vector<double> bin_frequency_;
   // |X_k| kernel for this CPU's widest SIMD level (all levels give bit-identical results).
-  std::conditional_t<std::is_same_v<Real, float>, MagnitudeKernelF, MagnitudeKernel> magnitudes_;
+  std::conditional_t<std::is_same_v<Real, float>, ScaledMagnitudeKernel, MagnitudeKernel>
+      magnitudes_;
   Log10Kernel log10_;
+  BandSumKernel<Real> band_sums_;
+  WindowKernel<float, Real> window_float_;
+  WindowKernel<double, Real> window_double_;
 };
 
 // Out of line and non-inline: programs call the library's compiled copy (see docs/design.md).
@@ -199,8 +210,19 @@ FrameAnalyzer<Real>::FrameAnalyzer(const SpectrumSettings& settings, double samp
       weights_(
           weighting_db(settings.frequency_weighting, settings.metric_convention, bands_.edges)),
       bin_frequency_(settings.fft_size / 2 + 1),
-      magnitudes_(magnitude_kernel(best_simd_level(), static_cast<const Real*>(nullptr))),
-      log10_(log10_kernel(best_simd_level())) {
+      magnitudes_([] {
+        if constexpr (std::is_same_v<Real, float>) {
+          return scaled_magnitude_kernel(best_simd_level());
+        } else {
+          return magnitude_kernel(best_simd_level(), static_cast<const double*>(nullptr));
+        }
+      }()),
+      log10_(log10_kernel(best_simd_level())),
+      band_sums_(band_sum_kernel(best_simd_level(), static_cast<const Real*>(nullptr))),
+      window_float_(window_kernel(best_simd_level(), static_cast<const float*>(nullptr),
+                                  static_cast<const Real*>(nullptr))),
+      window_double_(window_kernel(best_simd_level(), static_cast<const double*>(nullptr),
+                                   static_cast<const Real*>(nullptr))) {
   const std::vector<double> w = make_window(settings.window_type, settings.fft_size);
   for (std::size_t i = 0; i < w.size(); ++i) window_[i] = static_cast<Real>(w[i]);
   for (std::size_t k = 0; k < bin_frequency_.size(); ++k) {
@@ -216,20 +238,25 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
   double* mag = ws.magnitude.data();
   const Eigen::Index n = static_cast<Eigen::Index>(nb);
   Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> m(mag, n);
-  magnitudes_(c, nb, mag, ws.scratch.data());
-
+  // Double: |X_k| into `mag`. Float: |X_k| / u as float in `scratch` (half the traffic), and
+  // sums of them times u, which equal sums of the widened magnitudes exactly.
+  double unscale = 1.0;
+  if constexpr (std::is_same_v<Real, float>) {
+    unscale = magnitudes_(c, nb, ws.scratch.data());
+  } else {
+    magnitudes_(c, nb, mag, ws.scratch.data());
+  }
   // Band means (floored at 1e-10) into the record, then their log10 in one vectorised pass.
   const std::size_t nbands = bands();
+  if constexpr (std::is_same_v<Real, float>) {
+    band_sums_(ws.scratch.data(), bands_.first.data(), bands_.end.data(), nbands, record.data());
+  } else {
+    band_sums_(mag, bands_.first.data(), bands_.end.data(), nbands, record.data());
+  }
   for (std::size_t i = 0; i < nbands; ++i) {
-    const std::size_t lo = bands_.first[i];
-    const std::size_t count = bands_.end[i] - lo;
-    double mean = 1e-10;
-    if (count > 0) {
-      const double sum =
-          m.segment(static_cast<Eigen::Index>(lo), static_cast<Eigen::Index>(count)).sum();
-      mean = std::max(sum / static_cast<double>(count), 1e-10);
-    }
-    record[i] = mean;
+    const std::size_t count = bands_.end[i] - bands_.first[i];
+    record[i] =
+        count > 0 ? std::max(record[i] * unscale / static_cast<double>(count), 1e-10) : 1e-10;
   }
   log10_(record.data(), record.data(), nbands);
   for (std::size_t i = 0; i < nbands; ++i) {
@@ -238,6 +265,9 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
   }
   double* tail = record.data() + nbands;
   if (settings_.metric_convention == MetricConvention::standard) {
+    if constexpr (std::is_same_v<Real, float>) {
+      for (std::size_t k = 0; k < nb; ++k) mag[k] = static_cast<double>(ws.scratch[k]) * unscale;
+    }
     standard_metrics(ws, m, tail);
   } else {
     std::fill(tail, tail + 4, 0.0);

@@ -33,6 +33,23 @@ using MagnitudeKernelF = void (*)(const float* interleaved, std::size_t bins, do
 [[nodiscard]] MagnitudeKernel magnitude_kernel(SimdLevel level, const double*) noexcept;
 [[nodiscard]] MagnitudeKernelF magnitude_kernel(SimdLevel level, const float*) noexcept;
 
+/// Float spectra without widening: writes the magnitudes scaled by a power of two into
+/// `scaled` (float, each `|X_k| / u`) and returns `u` (0 for an all-zero spectrum). Sums of
+/// the scaled values times `u` equal sums of the widened magnitudes exactly (power-of-two
+/// scaling commutes with rounding), at half the memory traffic: the float analyzers use it.
+using ScaledMagnitudeKernel = double (*)(const float* interleaved, std::size_t bins,
+                                         float* scaled) noexcept;
+[[nodiscard]] ScaledMagnitudeKernel scaled_magnitude_kernel(SimdLevel level) noexcept;
+
+/// Band sums: `out[i] = sum of mags[k] for k in [first[i], end[i])`, accumulated in double in
+/// eight interleaved partial sums (k mod 8) combined pairwise: one fixed order of additions,
+/// whatever the SIMD level, so every level gives the same bits.
+template <class T>
+using BandSumKernel = void (*)(const T* mags, const std::size_t* first, const std::size_t* end,
+                               std::size_t bands, double* out) noexcept;
+[[nodiscard]] BandSumKernel<double> band_sum_kernel(SimdLevel level, const double*) noexcept;
+[[nodiscard]] BandSumKernel<float> band_sum_kernel(SimdLevel level, const float*) noexcept;
+
 /// Convenience: `|spectrum[k]|` into `out` with the best kernel for this CPU.
 template <class Real>
 void magnitudes(std::span<const std::complex<Real>> spectrum, std::span<double> out,
