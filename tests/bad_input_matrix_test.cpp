@@ -150,6 +150,17 @@ std::vector<Target<T>> Targets() {
            return bands.process_bands_parallel(x, filters, gains);
          }});
   }
+  // The EQ in the sample type's own precision (mono settings: channels come from EqSettings).
+  using Eq = std::conditional_t<std::is_same_v<T, float>, auralis::PsychoacousticEQF,
+                                auralis::PsychoacousticEQ>;
+  static const Eq eq;
+  t.push_back(
+      {std::is_same_v<T, float> ? "PsychoacousticEQF::process" : "PsychoacousticEQ::process", false,
+       "audio", [](std::span<const T> x, std::size_t) {
+         const std::vector<double> curve(25, 3.0);
+         const std::vector<T> y = eq.process(x, curve);
+         return std::vector<double>(y.begin(), y.end());
+       }});
   // The batch processor isolates each input's failure: rethrow it to check its type.
   static const auralis::ParallelAudioProcessor batch;
   t.push_back({"ParallelAudioProcessor::process_batch", true, "samples",
@@ -263,7 +274,8 @@ TYPED_TEST(BadInputMatrix, ValuesBeyondTheComputeRangeAreRejected) {
     const bool float_compute = target.name.find("F::") != std::string::npos ||
                                target.name.find("<float>") != std::string::npos;
     const bool has_limit = target.name.find("Spectrum") != std::string::npos ||
-                           target.name.find("FFT") != std::string::npos;
+                           target.name.find("FFT") != std::string::npos ||
+                           target.name.find("EQ") != std::string::npos;
     if (!has_limit) continue;
     SCOPED_TRACE(target.name);
     std::vector<T> x = Sine<T>(5000);

@@ -310,7 +310,9 @@ BasicPsychoacousticEQ<Real>::BasicPsychoacousticEQ(const EqSettings& settings)
 template <class Real>
 std::vector<Real> BasicPsychoacousticEQ<Real>::process(std::span<const Real> audio,
                                                        std::span<const double> target_curve) const {
-  const std::size_t len = detail::checked_audio(audio, settings_.channels, "audio").frames;
+  const std::size_t len =
+      detail::checked_audio(audio, settings_.channels, "audio", detail::max_sample_magnitude<Real>)
+          .frames;
   detail::check_target_curve(target_curve, "target_curve");
   eq::GainSmoother smoother;
   std::vector<double> targets(eq::critical_band_count);
@@ -326,7 +328,8 @@ std::vector<Real> BasicPsychoacousticEQ<Real>::process(std::span<const Real> aud
 template <class Real>
 GainTrajectory BasicPsychoacousticEQ<Real>::gain_trajectory(
     std::span<const Real> audio, std::span<const double> target_curve) const {
-  const kernel::AudioView<Real> view = detail::checked_audio(audio, settings_.channels, "audio");
+  const kernel::AudioView<Real> view =
+      detail::checked_audio(audio, settings_.channels, "audio", detail::max_sample_magnitude<Real>);
   detail::check_target_curve(target_curve, "target_curve");
   constexpr std::size_t nb = eq::critical_band_count;
   const std::size_t channels = settings_.channels;
@@ -374,7 +377,9 @@ GainTrajectory BasicPsychoacousticEQ<Real>::gain_trajectory(
 template <class Real>
 std::vector<Real> BasicPsychoacousticEQ<Real>::apply_band_gains(
     std::span<const Real> audio, std::span<const double> band_gains_db) const {
-  const std::size_t len = detail::checked_audio(audio, settings_.channels, "audio").frames;
+  const std::size_t len =
+      detail::checked_audio(audio, settings_.channels, "audio", detail::max_sample_magnitude<Real>)
+          .frames;
   detail::check_target_curve(band_gains_db, "band_gains_db");
   return detail::eq_offline<Real>(kernel_, audio, settings_.channels, offline_workers(len), false,
                                   Real(1), [&](std::span<const double>, std::span<double> gains) {
@@ -399,7 +404,7 @@ void BasicPsychoacousticEQ<Real>::process_realtime_chunk(std::span<const Real> c
     throw InvalidAudio("out", "holds " + std::to_string(out.size()) + " samples for a chunk of " +
                                   std::to_string(chunk.size()));
   }
-  (void)detail::checked_audio(chunk, channels, "chunk");
+  (void)detail::checked_audio(chunk, channels, "chunk", detail::max_sample_magnitude<Real>);
   detail::check_target_curve(target_curve, "target_curve");
 
   const std::size_t n = kernel_.size();
