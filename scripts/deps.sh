@@ -1,11 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Installs the Debian 12 packages auralis needs, only those missing. Usage: deps.sh run|test
+# Installs the Debian 12 packages auralis needs, only those missing.
+# Usage: deps.sh run|test|fuzz|tsan (fuzz: clang-14 and libFuzzer for scripts/fuzz.sh; tsan: what
+# scripts/tsan.sh needs to fetch and build oneTBB's source with ThreadSanitizer)
 set -eu
 pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev libsndfile1-dev libcli11-dev nlohmann-json3-dev"
 if [ "${1:-test}" = test ]; then
   pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev clang-format util-linux"
   pkgs="$pkgs python3 python3-jsonschema"
+fi
+if [ "${1:-test}" = fuzz ]; then
+  pkgs="$pkgs clang-14 libclang-rt-14-dev llvm-14"
+fi
+if [ "${1:-test}" = tsan ]; then
+  pkgs="$pkgs libgtest-dev libgmock-dev dpkg-dev xz-utils"
 fi
 missing=""
 for p in $pkgs; do

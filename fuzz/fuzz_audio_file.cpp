@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// libFuzzer harness: auralis::io on arbitrary bytes. The reader only takes a path, so each input
+// is written to one file per process (in /dev/shm when it exists, else $TMPDIR or /tmp), then:
+// - AudioFileReader opens it and reads it all in odd-sized float blocks;
+// - read_audio_file reads it as doubles;
+// - for files of at most 2^18 samples, SpectrumAnalyzer::analyze_file(path) (streamed) and
+//   ParallelSpectrumAnalyzer::analyze_file(path) are compared with the in-memory analysis of the
+//   samples read_audio_file returned.
+// Contract checked (abort otherwise): only io::AudioFileError or an auralis InvalidArgument is
+// thrown; an opened file states >= 1 frame, >= 1 channel, a finite rate > 0 and a format name;
+// reads return exactly the declared frames; both streamed analyses equal the in-memory one bit
+// for bit (or all three throw the same error type). ASan and UBSan check memory and arithmetic
+// in auralis (libsndfile is not instrumented: ASan sees its heap use through the interceptors).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "auralis/io/audio_file.hpp"
+#include "fuzz_common.hpp"
+
+namespace {
+
+using namespace auralis;
+using namespace auralis::fuzz;
+namespace fs = std::filesystem;
+
+fs::path scratch_path() {
+  fs::path dir = "/dev/shm";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    const char* tmp = std::getenv("TMPDIR");
+    dir = tmp != nullptr ? tmp : "/tmp";
+  }
+  return dir / ("auralis-fuzz-audio-" + std::to_string(::getpid()));
+}
+
+const fs::path& scratch() {
+  static const fs::path path = [] {
+    fs::path p = scratch_path();
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove(scratch_path(), ec);
+    });
+    return p;
+  }();
+  return path;
+}
+
+void write_input(const std::uint8_t* data, std::size_t size) {
+  const int fd = ::open(scratch().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) contract_violation("cannot create the scratch file " + scratch().string());
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(fd, data + done, size - done);
+    if (n <= 0) contract_violation("cannot write the scratch file");
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+}
+
+/// What an io call ended with: nothing thrown, or which documented type.
+enum class Thrown { nothing, file_error, invalid_settings, invalid_audio, invalid_argument };
+
+template <class F>
+Thrown thrown_by(F&& f) {
+  try {
+    f();
+    return Thrown::nothing;
+  } catch (const io::AudioFileError& e) {
+    AURALIS_FUZZ_CHECK(to_string(e.kind()) != "invalid", "unknown AudioFileErrorKind");
+    return Thrown::file_error;
+  } catch (const InvalidSettings&) {
+    return Thrown::invalid_settings;
+  } catch (const InvalidAudio&) {
+    return Thrown::invalid_audio;
+  } catch (const InvalidArgument&) {
+    return Thrown::invalid_argument;
+  }
+}
+
+constexpr std::size_t kMaxAnalysedSamples = std::size_t{1} << 18;
+constexpr std::size_t kMaxReadSamples = std::size_t{1} << 21;
+
+void read_with_reader(std::size_t& declared) {
+  io::AudioFileReader reader(scratch());
+  const io::AudioFileInfo& info = reader.info();
+  AURALIS_FUZZ_CHECK(info.frames >= 1 && info.channels >= 1, "opened file without audio");
+  AURALIS_FUZZ_CHECK(std::isfinite(info.sample_rate) && info.sample_rate > 0.0, "bad rate");
+  AURALIS_FUZZ_CHECK(!info.format.empty(), "no format name");
+  declared = info.frames * info.channels;
+  if (declared > kMaxReadSamples) return;  // a decoder may expand a tiny input a lot
+  // Odd block sizes exercise partial reads; every block holds at least one frame.
+  std::vector<float> block((info.channels * 997) % 8192 + info.channels);
+  std::size_t total = 0;
+  for (;;) {
+    const std::size_t got = reader.read(std::span<float>(block));
+    if (got == 0) break;
+    AURALIS_FUZZ_CHECK(got * info.channels <= block.size(), "read more frames than fit");
+    total += got;
+    AURALIS_FUZZ_CHECK(total <= info.frames, "read past the declared length");
+  }
+  AURALIS_FUZZ_CHECK(total == info.frames, "end of file before the declared length, no error");
+  AURALIS_FUZZ_CHECK(reader.frames_read() == total, "frames_read() wrong");
+}
+
+void analyse_file() {
+  SpectrumSettings s;
+  s.fft_size = 256;
+  s.overlap = 0.5;
+  s.frequency_bands = 16;
+  s.min_frequency = 20.0;
+  s.max_frequency = 20000.0;
+  ParallelSpectrumSettings p;
+  static_cast<SpectrumSettings&>(p) = s;
+  p.max_workers = 2;
+  p.min_chunks_for_parallel = 1;
+  static const SpectrumAnalyzer seq(s);
+  static const ParallelSpectrumAnalyzer par(p);
+
+  io::AudioBuffer buffer;
+  SpectrumResult memory;
+  SpectrumResult streamed;
+  SpectrumResult parallel;
+  const Thrown loaded = thrown_by([&] {
+    buffer = io::read_audio_file(scratch());
+    AURALIS_FUZZ_CHECK(buffer.channels >= 1 && buffer.frames() >= 1, "empty buffer returned");
+    AURALIS_FUZZ_CHECK(buffer.samples.size() == buffer.frames() * buffer.channels, "ragged");
+    memory = seq.analyze_file(InterleavedAudio<const double>{buffer.samples, buffer.channels},
+                              buffer.sample_rate);
+  });
+  const Thrown a = thrown_by([&] { streamed = seq.analyze_file(scratch()); });
+  const Thrown b = thrown_by([&] { parallel = par.analyze_file(scratch()); });
+  AURALIS_FUZZ_CHECK(a == b, "sequential and parallel analyze_file(path) disagree on failure");
+  if (loaded == Thrown::nothing) {
+    AURALIS_FUZZ_CHECK(a == Thrown::nothing, "file loads and analyses in memory, not streamed");
+    check_result(streamed, s.frequency_bands, "analyze_file(path)");
+    check_identical(memory, streamed, "streamed vs in-memory");
+    check_identical(streamed, parallel, "parallel streamed vs sequential streamed");
+  } else {
+    AURALIS_FUZZ_CHECK(a == loaded, "streamed analysis fails differently from loading");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  write_input(data, size);
+  std::size_t declared = 0;
+  const Thrown opened = thrown_by([&] { read_with_reader(declared); });
+  if (opened == Thrown::nothing || opened == Thrown::invalid_audio) {
+    if (declared <= kMaxAnalysedSamples) analyse_file();
+  } else {
+    AURALIS_FUZZ_CHECK(opened == Thrown::file_error, "reader threw an unexpected auralis error");
+  }
+  return 0;
+}
