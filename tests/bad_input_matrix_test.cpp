@@ -339,6 +339,36 @@ TYPED_TEST(BadInputMatrix, ValidExtremesGiveFiniteResultsEverywhere) {
   }
 }
 
+// Denormal input reads as silence in both compute precisions: every band at the 1e-10 floor
+// (-200 dB plus weighting), exactly as for digital silence. (Checking only finiteness once
+// let a float path report +18,000 dB levels for such input.)
+TEST(BadInputMatrixExtremes, DenormalsReadAsSilenceInBothPrecisions) {
+  const float tiny = std::numeric_limits<float>::denorm_min();
+  std::vector<std::vector<float>> inputs;
+  std::vector<float> pattern(6000), small(6000);
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    pattern[i] = tiny * static_cast<float>(i % 7);
+    small[i] = i % 2 == 0 ? 1e-42f : -1e-42f;
+  }
+  inputs.push_back(pattern);
+  inputs.push_back(small);
+  const std::vector<float> silence(6000, 0.0f);
+  for (auralis::MetricConvention convention :
+       {auralis::MetricConvention::standard, auralis::MetricConvention::auralis}) {
+    SpectrumSettings s;
+    s.metric_convention = convention;
+    s.frequency_weighting = auralis::Weighting::Z;
+    const auralis::SpectrumAnalyzer a(s);
+    const auralis::SpectrumAnalyzerF af(s);
+    const std::vector<double> floor = a.analyze_file(std::span<const float>(silence)).spectrum;
+    for (const auto& x : inputs) {
+      ++g_cases;
+      EXPECT_EQ(a.analyze_file(std::span<const float>(x)).spectrum, floor);
+      EXPECT_EQ(af.analyze_file(std::span<const float>(x)).spectrum, floor);
+    }
+  }
+}
+
 // 96 kHz and other rates through every analyzer.
 TEST(BadInputMatrixRates, HighSampleRatesGiveFiniteResults) {
   for (double sr : {8000.0, 96000.0, 192000.0, 384000.0}) {

@@ -552,6 +552,37 @@ TEST(EqErrors, NameTheField) {
   const auralis::eq::CriticalBandFilterBank bank;
   expect_field([&] { (void)bank.process(x, short_curve); }, "band_gains_db");
   expect_field([&] { (void)bank.process(std::vector<double>{}, flat()); }, "audio");
+
+  // validate() checks every field, not only the constructor.
+  EqSettings bad_rate;
+  bad_rate.sample_rate = -1.0;
+  expect_field([&] { auralis::validate(bad_rate); }, "sample_rate");
+  EqSettings bad_size;
+  bad_size.fft_size = 1000;
+  expect_field([&] { auralis::validate(bad_size); }, "fft_size");
+
+  // Fixed gains beyond +/-120 dB would overflow the output: rejected (adaptive target curves
+  // are clipped to +/-12 dB, so they may be large).
+  std::vector<double> huge = flat();
+  huge[3] = 7000.0;
+  expect_field([&] { (void)eq.apply_band_gains(x, huge); }, "band_gains_db");
+  expect_field([&] { (void)bank.process(x, huge); }, "band_gains_db");
+  huge[3] = -121.0;
+  expect_field([&] { (void)eq.apply_band_gains(x, huge); }, "band_gains_db");
+  huge[3] = 120.0;
+  for (double v : eq.apply_band_gains(x, huge)) ASSERT_TRUE(std::isfinite(v));
+  huge[3] = 7000.0;
+  for (double v : eq.process(x, huge)) ASSERT_TRUE(std::isfinite(v));
+
+  // Each band filter of the bank validates its input when called on its own.
+  for (const auto& filter : bank.filters()) {
+    expect_field([&] { (void)filter(std::vector<double>{}); }, "audio");
+    expect_field([&] { (void)filter(nan_audio); }, "audio");
+  }
+  // Beyond the compute range (2^500 in double): rejected by the bank too.
+  std::vector<double> loud = x;
+  loud[5] = 1e300;
+  expect_field([&] { (void)bank.process(loud, flat()); }, "audio");
 }
 
 TEST(EqErrors, RealtimeBlockSizeAndBuffers) {

@@ -150,6 +150,26 @@ TYPED_TEST(RealTimeChunks, NoAllocationNoLockOverTenThousandCalls) {
   }
 }
 
+// The EQ's real-time path: zero allocations, zero locks, stereo, odd block sizes.
+TEST(RealTimeSafety, EqRealtimeChunksNoAllocationNoLock) {
+  auralis::EqSettings settings;
+  settings.channels = 2;
+  auralis::PsychoacousticEQ eq(settings);
+  const std::vector<double> input = Tone<double>(8192, 2);
+  std::vector<double> out(input.size());
+  std::vector<double> curve(25, 3.0);
+  const std::size_t blocks[] = {64, 512, 1000, 4096};
+  const Counts c = Measure([&](int i) {
+    const std::size_t frames = blocks[static_cast<std::size_t>(i) % 4];
+    curve[static_cast<std::size_t>(i) % 25] = (i % 7) - 3.0;  // the curve may change per call
+    eq.process_realtime_chunk(std::span<const double>(input).first(frames * 2), curve,
+                              std::span<double>(out).first(frames * 2));
+  });
+  EXPECT_EQ(c.allocations, 0);
+  EXPECT_EQ(c.locks, 0);
+  for (double v : out) ASSERT_TRUE(std::isfinite(v));
+}
+
 // The counters see what they should: the allocating form of analyze_chunk allocates (its
 // result), so a regression that made the real-time form allocate would be caught.
 TEST(RealTimeSafety, ReturningFormIsCountedAsAllocating) {

@@ -51,7 +51,8 @@ std::vector<std::vector<Real>> SpectraFor(std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(-1.0, 1.0);
   std::vector<std::vector<Real>> out;
   for (std::size_t bins : {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 257, 2049}) {
-    for (double peak : {0.0, 1.0, 1e-3, 1e6, 1e-30, 1e30, 1e-170, 1e170, 1e-300, 1e300}) {
+    for (double peak :
+         {0.0, 1.0, 1e-3, 1e6, 1e-30, 1e30, 1e-170, 1e170, 1e-300, 1e300, 1e-40, 1e-44}) {
       if (static_cast<double>(static_cast<Real>(peak)) != peak &&
           std::fabs(peak) > static_cast<double>(std::numeric_limits<Real>::max())) {
         continue;
@@ -126,6 +127,31 @@ TYPED_TEST(MagnitudeKernels, BaselineMatchesLongDoubleHypot) {
   }
   const double unit = std::is_same_v<Real, double> ? 1.0 : 0x1p29;  // float ulp in double ulps
   std::printf("worst error: %.3g ulp of the compute type\n", worst / unit);
+}
+
+// The float analyzers' kernel: scaled magnitudes times the returned power of two are the
+// widened magnitudes, bit for bit, including subnormal spectra (a peak below 2^-126 once made
+// the scale overflow to infinity).
+TEST(ScaledMagnitudes, TimesTheScaleEqualTheFloatKernelAtEveryLevel) {
+  std::mt19937_64 rng(19);
+  const auto full =
+      auralis::kernel::magnitude_kernel(SimdLevel::baseline, static_cast<const float*>(nullptr));
+  for (const auto& c : SpectraFor<float>(rng)) {
+    const std::size_t bins = c.size() / 2;
+    std::vector<double> want(bins);
+    std::vector<float> scratch(bins);
+    full(c.data(), bins, want.data(), scratch.data());
+    for (double v : want) ASSERT_TRUE(std::isfinite(v));
+    for (SimdLevel level : SupportedLevels()) {
+      std::vector<float> scaled(bins);
+      const double u =
+          auralis::kernel::scaled_magnitude_kernel(level)(c.data(), bins, scaled.data());
+      ASSERT_TRUE(std::isfinite(u));
+      for (std::size_t k = 0; k < bins; ++k) {
+        ASSERT_EQ(static_cast<double>(scaled[k]) * u, want[k]) << Name(level) << " k " << k;
+      }
+    }
+  }
 }
 
 TYPED_TEST(MagnitudeKernels, BandSumsAreExactToRoundingAndEqualAtEveryLevel) {

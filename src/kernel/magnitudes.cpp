@@ -66,8 +66,9 @@ AURALIS_INLINE_KERNEL double scaled_magnitudes_float(const float* c, std::size_t
     return 0.0;
   }
   // Bring the largest component into [1, 2): the squares can neither overflow nor, for bins
-  // within ~110 dB of the peak, underflow. Power-of-two scaling is exact.
-  const int e = std::ilogb(peak);
+  // within ~110 dB of the peak, underflow. Power-of-two scaling is exact. A subnormal peak
+  // (below 2^-126) is scaled by 2^126 only, so that the scale itself stays finite.
+  const int e = std::max(std::ilogb(peak), -126);
   const float scale = std::ldexp(1.0f, -e);
   for (std::size_t k = 0; k < nb; ++k) {
     const float re = c[2 * k] * scale;

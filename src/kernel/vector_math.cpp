@@ -3,7 +3,7 @@
 //
 // log10(x): x = m 2^e with m in [sqrt(1/2), sqrt(2)); with f = m - 1 (exact) and
 // s = f / (2 + f), ln(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), |s| <= 0.1716; eleven terms
-// leave a truncation error below 1e-19 relative. log10(x) = (e ln 2 + ln m) / ln 10.
+// leave a truncation error below 1e-18 relative. log10(x) = (e ln 2 + ln m) / ln 10.
 //
 // exp(y): k = round(y / ln 2), r = y - k ln 2 (ln 2 split in a 32-bit head, exact in k * head,
 // and a tail), |r| <= 0.347; exp(r) by its Taylor series to r^14 (truncation below 1e-17

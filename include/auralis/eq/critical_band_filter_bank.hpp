@@ -48,6 +48,9 @@ class CriticalBandFilterBank {
     filters_.reserve(filter_count);
     for (std::size_t band = 0; band < filter_count; ++band) {
       filters_.emplace_back([k = kernel_, band](std::span<const double> x) {
+        // Callable on its own (e.g. by a ParallelBandProcessor): validates like process().
+        (void)auralis::detail::checked_audio(x, 1, "audio",
+                                             auralis::detail::max_sample_magnitude<double>);
         std::vector<double> mask(critical_band_count, 0.0);
         if (band < critical_band_count) mask[band] = 1.0;
         const double outside = band < critical_band_count ? 0.0 : 1.0;
@@ -73,8 +76,10 @@ class CriticalBandFilterBank {
   /// InvalidAudio("audio") / InvalidSettings("band_gains_db") for bad input.
   [[nodiscard]] std::vector<double> process(std::span<const double> audio,
                                             std::span<const double> band_gains_db) const {
-    (void)auralis::detail::checked_audio(audio, 1, "audio");
-    auralis::detail::check_target_curve(band_gains_db, "band_gains_db");
+    (void)auralis::detail::checked_audio(audio, 1, "audio",
+                                         auralis::detail::max_sample_magnitude<double>);
+    auralis::detail::check_target_curve(band_gains_db, "band_gains_db",
+                                        auralis::detail::max_fixed_gain_db);
     std::vector<double> gains(band_gains_db.begin(), band_gains_db.end());
     gains.push_back(0.0);
     return processor_.process_bands_parallel(audio, filters_, gains);

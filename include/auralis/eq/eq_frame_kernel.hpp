@@ -125,12 +125,9 @@ class EqFrameKernel {
   std::vector<std::size_t> end_;
 };
 
-// Out of line and non-inline on purpose: with the extern template declarations below, programs
-// call the library's one compiled copy (built with -ffp-contract=off).
-
-template <class Real>
-EqFrameKernel<Real>::EqFrameKernel(double sample_rate, std::size_t fft_size)
-    : sample_rate_(sample_rate), n_(fft_size) {
+/// Throws InvalidSettings("sample_rate") unless it is in (0, 768000] Hz and
+/// InvalidSettings("fft_size") unless it is a power of two in [256, 32768].
+inline void validate_eq_frame(double sample_rate, std::size_t fft_size) {
   if (!(sample_rate > 0.0 && sample_rate <= 768000.0)) {
     throw InvalidSettings("sample_rate",
                           "must be in (0, 768000] Hz, got " + std::to_string(sample_rate));
@@ -140,6 +137,15 @@ EqFrameKernel<Real>::EqFrameKernel(double sample_rate, std::size_t fft_size)
     throw InvalidSettings(
         "fft_size", "must be a power of two in [256, 32768], got " + std::to_string(fft_size));
   }
+}
+
+// Out of line and non-inline on purpose: with the extern template declarations below, programs
+// call the library's one compiled copy (built with -ffp-contract=off).
+
+template <class Real>
+EqFrameKernel<Real>::EqFrameKernel(double sample_rate, std::size_t fft_size)
+    : sample_rate_(sample_rate), n_(fft_size) {
+  validate_eq_frame(sample_rate, fft_size);
   constexpr std::size_t per_line = kernel::buffer_alignment / sizeof(Complex);
   stride_ = (bins() + per_line - 1) / per_line * per_line;
   plan_ = kernel::FftPlan<Real>::shared(n_);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +47,7 @@ struct EqSettings {
 
 /// Throws InvalidSettings naming the first invalid field.
 inline void validate(const EqSettings& s) {
+  eq::validate_eq_frame(s.sample_rate, s.fft_size);
   if (s.channels == 0 || s.channels > max_eq_channels) {
     throw InvalidSettings("channels", "must be in [1, 64], got " + std::to_string(s.channels));
   }
@@ -64,8 +66,14 @@ struct GainTrajectory {
 
 namespace detail {
 
-/// Throws InvalidSettings("target_curve") unless it holds 25 finite dB values.
-inline void check_target_curve(std::span<const double> curve, const char* field) {
+/// Largest |gain| accepted by the fixed-gain paths (apply_band_gains, the filter bank): +120 dB
+/// keeps samples within each precision's range (2^100 * 10^6 < 2^128 in float).
+inline constexpr double max_fixed_gain_db = 120.0;
+
+/// Throws InvalidSettings(field) unless `curve` holds 25 finite dB values of magnitude at most
+/// `max_abs_db`.
+inline void check_target_curve(std::span<const double> curve, const char* field,
+                               double max_abs_db = std::numeric_limits<double>::infinity()) {
   if (curve.size() != eq::critical_band_count) {
     throw InvalidSettings(field, "holds " + std::to_string(curve.size()) +
                                      " values; one dB gain per critical band (25) is required");
@@ -75,12 +83,16 @@ inline void check_target_curve(std::span<const double> curve, const char* field)
       throw InvalidSettings(
           field, "value " + std::to_string(i) + " is not finite; gains are finite dB values");
     }
+    if (std::fabs(curve[i]) > max_abs_db) {
+      throw InvalidSettings(field, "value " + std::to_string(i) + " (" + std::to_string(curve[i]) +
+                                       " dB) is beyond +/-" + std::to_string(max_abs_db) + " dB");
+    }
   }
 }
 
-/// Frames of the WOLA grid for `len` sample frames: frames 0 .. floor((len - 1) / H) + 1.
+/// Frames of the WOLA grid for `len` >= 1 sample frames: frames 0 .. floor((len - 1) / H) + 1.
 [[nodiscard]] inline std::size_t eq_frame_count(std::size_t len, std::size_t hop) noexcept {
-  return (len - 1) / hop + 2;
+  return len == 0 ? 0 : (len - 1) / hop + 2;
 }
 
 /// Frames per block of the offline path: as many as fit 2^20 samples of frame output
@@ -380,7 +392,7 @@ std::vector<Real> BasicPsychoacousticEQ<Real>::apply_band_gains(
   const std::size_t len =
       detail::checked_audio(audio, settings_.channels, "audio", detail::max_sample_magnitude<Real>)
           .frames;
-  detail::check_target_curve(band_gains_db, "band_gains_db");
+  detail::check_target_curve(band_gains_db, "band_gains_db", detail::max_fixed_gain_db);
   return detail::eq_offline<Real>(kernel_, audio, settings_.channels, offline_workers(len), false,
                                   Real(1), [&](std::span<const double>, std::span<double> gains) {
                                     std::copy(band_gains_db.begin(), band_gains_db.end(),

@@ -7,7 +7,7 @@
 /// an analysis; these vectorise (compiled per SIMD level, kernel/simd.hpp) and, being plain IEEE
 /// arithmetic in the library, give the same bits on every machine and every libm version,
 /// which glibc's functions do not promise. Accuracy: within 4 ulp of the exact value over the
-/// documented domains (tests/kernel_test.cpp sweeps them against long double).
+/// documented domains (tests/simd_kernels_test.cpp sweeps them against long double).
 /// Allocation-free, thread-safe.
 #pragma once
 
@@ -21,8 +21,8 @@ namespace auralis::kernel {
 /// other inputs give unspecified finite values). `in` and `out` may be the same array.
 using Log10Kernel = void (*)(const double* in, double* out, std::size_t n) noexcept;
 
-/// `out[i] = exp(in[i] * scale)`, with the product clamped to [-708, 709] (so the result is
-/// always a normal finite number). `in` and `out` may be the same array.
+/// `out[i] = exp(in[i] * scale)`, with the product clamped to [-708, 709] (so the result is a
+/// normal finite number for every non-NaN product; NaN gives NaN). `in` and `out` may be the same array.
 using ExpKernel = void (*)(const double* in, double scale, double* out, std::size_t n) noexcept;
 
 /// The kernels compiled for `level` (which must be supported by this CPU).
