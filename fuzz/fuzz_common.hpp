@@ -169,11 +169,13 @@ inline ParallelSpectrumSettings decode_parallel(const SpectrumSettings& base, By
 /// Frames of audio worth analysing for these settings, so that one input stays in the
 /// milliseconds: at most 256 analysis frames and about 2^21 FFT input samples in all.
 inline std::size_t frame_budget(const SpectrumSettings& s, std::size_t cap) {
-  // hop_size() only for an overlap in range: for overlap = -inf or below about -2^64 / fft_size
-  // it converts an out-of-range double to size_t (undefined behaviour, reported upstream).
+  // hop_size() only for settings validate() accepts so far: when fft_size * (1 - overlap) >= 2^64
+  // (fft_size near SIZE_MAX, overlap = -inf or below about -2^64 / fft_size) it converts an
+  // out-of-range double to size_t, undefined behaviour (reported, settings.hpp).
   if (!(s.overlap >= 0.0 && s.overlap < 1.0)) return cap;
+  if (s.fft_size < min_fft_size || s.fft_size > max_fft_size) return cap;
   const std::size_t hop = hop_size(s);
-  if (s.fft_size < min_fft_size || s.fft_size > max_fft_size || hop == 0) return cap;
+  if (hop == 0) return cap;
   const std::size_t frames =
       std::max<std::size_t>(1, std::min<std::size_t>(256, (std::size_t{1} << 21) / s.fft_size));
   return std::min(cap, s.fft_size + (frames - 1) * hop);
