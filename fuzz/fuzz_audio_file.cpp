@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer harness: auralis::io on arbitrary bytes. The reader only takes a path, so each input
-// is written to one file per process (in /dev/shm when it exists, else $TMPDIR or /tmp), then:
+// is written to one file per process (in /dev/shm when it exists, else $TMPDIR or /tmp; removed
+// after each input), then:
 // - AudioFileReader opens it and reads it all in odd-sized float blocks;
 // - read_audio_file reads it as doubles;
 // - for files of at most 2^18 samples, SpectrumAnalyzer::analyze_file(path) (streamed) and
@@ -41,14 +42,7 @@ fs::path scratch_path() {
 }
 
 const fs::path& scratch() {
-  static const fs::path path = [] {
-    fs::path p = scratch_path();
-    std::atexit([] {
-      std::error_code ec;
-      fs::remove(scratch_path(), ec);
-    });
-    return p;
-  }();
+  static const fs::path path = scratch_path();
   return path;
 }
 
@@ -158,5 +152,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     AURALIS_FUZZ_CHECK(opened == Thrown::file_error, "reader threw an unexpected auralis error");
   }
+  // Removed after every input: libFuzzer may end the process with _Exit (no atexit handlers).
+  ::unlink(scratch().c_str());
   return 0;
 }
