@@ -252,6 +252,63 @@ TEST(BadSettings, MinFrequencyAboveNyquist) {
   EXPECT_NO_THROW((void)a.analyze_file(x, 20000.5));
 }
 
+// Found by fuzzing: edges and rates so extreme that the weighting curves' powers of f underflow
+// or overflow (levels of -inf, NaN centroids) are rejected; the limits themselves work.
+TEST(BadSettings, FrequencyLimitsOfTheWeightingCurves) {
+  const double max = std::numeric_limits<double>::max();
+  for (double f : {1e-4, 2.05e-289, 5e-324}) {
+    SCOPED_TRACE("min_frequency=" + std::to_string(f));
+    SpectrumSettings s;
+    s.min_frequency = f;
+    ExpectBadSettings(s, "min_frequency");
+  }
+  for (double f : {1.0000001e9, 1e300, max}) {
+    SCOPED_TRACE("max_frequency=" + std::to_string(f));
+    SpectrumSettings s;
+    s.max_frequency = f;
+    ExpectBadSettings(s, "max_frequency");
+  }
+  for (double sr : {1.0000001e9, 1e300, max}) {
+    SCOPED_TRACE("sample_rate=" + std::to_string(sr));
+    SpectrumSettings s;
+    s.sample_rate = sr;
+    ExpectBadSettings(s, "sample_rate");
+    const SpectrumAnalyzer a;
+    ExpectError<InvalidSettings>([&] { (void)a.analyze_file(Sine(5000), sr); }, "sample_rate");
+  }
+  // At the limits, in every weighting and both conventions: finite results.
+  for (Weighting w : {Weighting::A, Weighting::C, Weighting::Z}) {
+    for (MetricConvention c : {MetricConvention::standard, MetricConvention::auralis}) {
+      SpectrumSettings s;
+      s.frequency_weighting = w;
+      s.metric_convention = c;
+      s.min_frequency = 1e-3;
+      s.max_frequency = 1e9;
+      s.sample_rate = 1e9;
+      const SpectrumResult r = SpectrumAnalyzer(s).analyze_file(Sine(9000, 1e6, 1e9));
+      for (double v : r.spectrum) ASSERT_TRUE(std::isfinite(v));
+      EXPECT_TRUE(std::isfinite(r.spectral_centroid));
+      EXPECT_TRUE(std::isfinite(r.spectral_rolloff));
+      EXPECT_TRUE(std::isfinite(r.total_energy));
+    }
+  }
+}
+
+// hop_size is public: it answers 0 (invalid) instead of overflowing a conversion.
+TEST(BadSettings, HopSizeNeverOverflows) {
+  SpectrumSettings s;
+  for (double o : {-kInf, -1e300, kNaN, kInf, 1.0}) {
+    s.overlap = o;
+    EXPECT_EQ(auralis::hop_size(s), 0u) << o;
+  }
+  s.overlap = 0.0;
+  s.fft_size = std::numeric_limits<std::size_t>::max();
+  EXPECT_EQ(auralis::hop_size(s), 0u);
+  s.fft_size = 4096;
+  s.overlap = 0.75;
+  EXPECT_EQ(auralis::hop_size(s), 1024u);
+}
+
 TEST(BadSettings, SmoothingFactorOutOfRange) {
   for (double a : {-0.1, 1.0, 1.1, kNaN, kInf, -kInf}) {
     SCOPED_TRACE("smoothing_factor=" + std::to_string(a));

@@ -75,7 +75,7 @@ struct SpectrumSettings {
   /// Fraction of a frame shared with the next one, in [0, 1). The hop is
   /// `(size_t)(fft_size * (1 - overlap))` samples (truncated, as the reference) and must be >= 1.
   double overlap = 0.75;
-  /// Sample rate in Hz (finite, > 0); analyze_file may override it per call.
+  /// Sample rate in Hz, (0, 1e9]; analyze_file may override it per call.
   double sample_rate = 44100.0;
   /// Number of log-spaced bands B >= 1.
   std::size_t frequency_bands = 64;
@@ -84,9 +84,9 @@ struct SpectrumSettings {
   /// Exponential smoothing coefficient a in [0, 1) of the auralis convention:
   /// S_t = a S_{t-1} + (1 - a) L_t. Ignored by MetricConvention::standard.
   double smoothing_factor = 0.8;
-  /// Lowest band edge in Hz (finite, > 0, < max_frequency, below Nyquist).
+  /// Lowest band edge in Hz, [1e-3, 1e9] (and < max_frequency, below Nyquist).
   double min_frequency = 20.0;
-  /// Highest band edge in Hz (finite, > min_frequency). Bands above Nyquist hold no bin
+  /// Highest band edge in Hz, (min_frequency, 1e9]. Bands above Nyquist hold no bin
   /// and read -200 dB.
   double max_frequency = 20000.0;
   /// Metric definitions.
@@ -96,7 +96,7 @@ struct SpectrumSettings {
 /// Hop between frames in samples for the given settings (may be 0 for invalid settings).
 [[nodiscard]] inline std::size_t hop_size(const SpectrumSettings& s) noexcept {
   const double h = static_cast<double>(s.fft_size) * (1.0 - s.overlap);
-  if (!(h >= 1.0)) return 0;
+  if (!(h >= 1.0 && h < 0x1p63)) return 0;  // also NaN, and overlaps < 0 that would overflow
   return static_cast<std::size_t>(h);
 }
 
@@ -105,10 +105,16 @@ inline constexpr std::size_t max_fft_size = std::size_t{1} << 20;
 /// Smallest accepted fft_size.
 inline constexpr std::size_t min_fft_size = 16;
 
+/// Frequency limits (Hz) of sample rates and band edges. Beyond them the weighting curves' powers
+/// of f (f^4 and products of f^2 terms) would underflow or overflow double and turn levels
+/// into -inf or NaN; no audio analysis needs edges below 1 mHz or rates above 1 GHz.
+inline constexpr double min_band_frequency = 1e-3;
+inline constexpr double max_analysis_frequency = 1e9;
+
 /// Checks a sample rate (field name given for the message). Throws InvalidSettings.
 inline void validate_sample_rate(double sample_rate, const char* field = "sample_rate") {
-  if (!std::isfinite(sample_rate) || sample_rate <= 0.0) {
-    throw InvalidSettings(field, "must be finite and > 0 Hz, got " + std::to_string(sample_rate));
+  if (!(sample_rate > 0.0 && sample_rate <= max_analysis_frequency)) {
+    throw InvalidSettings(field, "must be in (0, 1e9] Hz, got " + std::to_string(sample_rate));
   }
 }
 
@@ -140,12 +146,12 @@ inline void validate(const SpectrumSettings& s) {
   if (!(s.smoothing_factor >= 0.0 && s.smoothing_factor < 1.0)) {
     fail("smoothing_factor", "must be in [0, 1), got " + std::to_string(s.smoothing_factor));
   }
-  if (!std::isfinite(s.min_frequency) || s.min_frequency <= 0.0) {
-    fail("min_frequency", "must be finite and > 0 Hz, got " + std::to_string(s.min_frequency));
+  if (!(s.min_frequency >= min_band_frequency && s.min_frequency <= max_analysis_frequency)) {
+    fail("min_frequency", "must be in [1e-3, 1e9] Hz, got " + std::to_string(s.min_frequency));
   }
-  if (!std::isfinite(s.max_frequency) || s.max_frequency <= s.min_frequency) {
-    fail("max_frequency", "must be finite and > min_frequency (" + std::to_string(s.min_frequency) +
-                              " Hz), got " + std::to_string(s.max_frequency));
+  if (!(s.max_frequency > s.min_frequency && s.max_frequency <= max_analysis_frequency)) {
+    fail("max_frequency", "must be > min_frequency (" + std::to_string(s.min_frequency) +
+                              " Hz) and <= 1e9 Hz, got " + std::to_string(s.max_frequency));
   }
   if (to_string(s.metric_convention) == "invalid") {
     fail("metric_convention", "must be auralis or standard");
