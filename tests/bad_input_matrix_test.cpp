@@ -29,7 +29,12 @@ using auralis::ParallelSpectrumSettings;
 using auralis::SpectrumResult;
 using auralis::SpectrumSettings;
 
-int g_cases = 0;  // cases asserted, printed at the end of the suite
+// Cases asserted by this process (ctest runs each test alone): every test prints its count.
+int g_cases = 0;
+
+struct PrintCases {
+  ~PrintCases() { std::printf("bad-input matrix: %d cases asserted in this run\n", g_cases); }
+} print_cases;
 
 // An entry point: analyses (or processes) interleaved samples of type T with `channels`
 // channels, and returns the finite values it produced (for the valid-extremes check).
@@ -489,11 +494,6 @@ TEST_F(BadFiles, EveryFileEntryPointReportsTheSameKind) {
       EXPECT_NO_THROW(run(big_wav));
     }
   }
-}
-
-TEST(BadInputMatrixSummary, Count) {
-  std::printf("bad-input matrix: %d cases asserted\n", g_cases);
-  EXPECT_GT(g_cases, 0);
 }
 
 }  // namespace
