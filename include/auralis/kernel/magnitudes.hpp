@@ -3,8 +3,8 @@
 /// Per-bin magnitudes `|X_k| = sqrt(re^2 + im^2)` of an r2c spectrum, the hottest loop of the
 /// analysis after the FFT itself. Compiled in the library (src/kernel/magnitudes.cpp) once per
 /// SIMD level and chosen at run time (kernel/simd.hpp): multiply, add and the correctly rounded
-/// square root at every level, so every level gives the same bits (tests/simd_kernels_test.cpp checks
-/// each level this CPU supports).
+/// square root at every level, so every level gives the same bits (tests/simd_kernels_test.cpp
+/// checks each level this CPU supports).
 #pragma once
 
 #include <complex>

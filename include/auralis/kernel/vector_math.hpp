@@ -22,7 +22,8 @@ namespace auralis::kernel {
 using Log10Kernel = void (*)(const double* in, double* out, std::size_t n) noexcept;
 
 /// `out[i] = exp(in[i] * scale)`, with the product clamped to [-708, 709] (so the result is a
-/// normal finite number for every non-NaN product; NaN gives NaN). `in` and `out` may be the same array.
+/// normal finite number for every non-NaN product; NaN gives NaN). `in` and `out` may be the same
+/// array.
 using ExpKernel = void (*)(const double* in, double scale, double* out, std::size_t n) noexcept;
 
 /// The kernels compiled for `level` (which must be supported by this CPU).
