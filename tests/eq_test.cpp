@@ -585,6 +585,30 @@ TEST(EqErrors, NameTheField) {
   expect_field([&] { (void)bank.process(loud, flat()); }, "audio");
 }
 
+// process() into a caller's buffer: the same bits as the returning form, every worker count;
+// a wrong size or an overlap with the input is rejected.
+TEST(EqOffline, IntoACallerBufferEqualsTheReturningForm) {
+  const std::vector<double> x = music<double>(30000, 2, 21);
+  std::vector<double> curve = flat();
+  curve[4] = 5.0;
+  curve[17] = -7.0;
+  for (std::size_t workers : {1u, 2u, 16u}) {
+    EqSettings s;
+    s.channels = 2;
+    s.parallel.max_workers = workers;
+    const auralis::PsychoacousticEQ eq(s);
+    const std::vector<double> want = eq.process(x, curve);
+    std::vector<double> got(x.size(), std::numeric_limits<double>::quiet_NaN());
+    eq.process(x, curve, got);
+    EXPECT_TRUE(got == want) << workers;  // every sample written, NaN fill gone
+    std::vector<double> wrong(x.size() - 2);
+    expect_field([&] { eq.process(x, curve, wrong); }, "out");
+    std::vector<double> both = x;
+    expect_field([&] { eq.process(std::span<const double>(both), curve, std::span<double>(both)); },
+                 "out");
+  }
+}
+
 TEST(EqErrors, RealtimeBlockSizeAndBuffers) {
   EqSettings s;
   s.channels = 2;

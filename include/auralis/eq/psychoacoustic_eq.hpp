@@ -112,11 +112,11 @@ inline void check_target_curve(std::span<const double> curve, const char* field,
 ///   4. parallel over (frame, channel): the normalised overlap-add into the output.
 /// Stages 1, 3 and 4 are pure functions of their inputs and stage 2 runs in frame order, so the
 /// operations and their order do not depend on `workers`.
+/// Writes every sample of `out` (audio.size() samples, not overlapping `audio`).
 template <class Real, class GainStage>
-[[nodiscard]] std::vector<Real> eq_offline(const eq::EqFrameKernel<Real>& k,
-                                           std::span<const Real> audio, std::size_t channels,
-                                           std::size_t workers, bool analyze, Real outside_gain,
-                                           GainStage&& gain_stage, std::size_t block_frames = 0) {
+void eq_offline_into(const eq::EqFrameKernel<Real>& k, std::span<const Real> audio,
+                     std::span<Real> out, std::size_t channels, std::size_t workers, bool analyze,
+                     Real outside_gain, GainStage&& gain_stage, std::size_t block_frames = 0) {
   using Complex = typename eq::EqFrameKernel<Real>::Complex;
   using Workspace = typename eq::EqFrameKernel<Real>::Workspace;
   constexpr std::size_t nb = eq::critical_band_count;
@@ -128,7 +128,6 @@ template <class Real, class GainStage>
   const std::size_t block =
       std::min(block_frames == 0 ? eq_block_frames(channels, n) : block_frames, frames);
 
-  std::vector<Real> out(audio.size());
   kernel::AlignedBuffer<Complex> spectra(block * channels * stride);
   std::vector<Real> y(block * channels * n);
   std::vector<Real> tail(channels * h, Real(0));
@@ -196,6 +195,17 @@ template <class Real, class GainStage>
       std::copy(last, last + h, tail.begin() + static_cast<std::ptrdiff_t>(c * h));
     }
   }
+}
+
+/// eq_offline_into with a newly allocated output.
+template <class Real, class GainStage>
+[[nodiscard]] std::vector<Real> eq_offline(const eq::EqFrameKernel<Real>& k,
+                                           std::span<const Real> audio, std::size_t channels,
+                                           std::size_t workers, bool analyze, Real outside_gain,
+                                           GainStage&& gain_stage, std::size_t block_frames = 0) {
+  std::vector<Real> out(audio.size());
+  eq_offline_into<Real>(k, audio, std::span<Real>(out), channels, workers, analyze, outside_gain,
+                        std::forward<GainStage>(gain_stage), block_frames);
   return out;
 }
 
@@ -251,6 +261,13 @@ class BasicPsychoacousticEQ {
   /// InvalidSettings("target_curve") for a wrong length or a non-finite value.
   [[nodiscard]] std::vector<Real> process(std::span<const Real> audio,
                                           std::span<const double> target_curve) const;
+
+  /// process() into a caller-owned buffer of audio.size() samples, which must not overlap
+  /// `audio`: bit-identical output, without allocating (and zero-filling, and faulting in) a
+  /// new output per call, which for long inputs costs as much as the filtering itself. Same
+  /// checks, plus InvalidAudio("out") for a wrong size or an overlap.
+  void process(std::span<const Real> audio, std::span<const double> target_curve,
+               std::span<Real> out) const;
 
   /// The smoothed gains process() applies to each frame (same checks).
   [[nodiscard]] GainTrajectory gain_trajectory(std::span<const Real> audio,
@@ -322,14 +339,30 @@ BasicPsychoacousticEQ<Real>::BasicPsychoacousticEQ(const EqSettings& settings)
 template <class Real>
 std::vector<Real> BasicPsychoacousticEQ<Real>::process(std::span<const Real> audio,
                                                        std::span<const double> target_curve) const {
+  std::vector<Real> out(audio.size());  // the overload below validates everything
+  process(audio, target_curve, std::span<Real>(out));
+  return out;
+}
+
+template <class Real>
+void BasicPsychoacousticEQ<Real>::process(std::span<const Real> audio,
+                                          std::span<const double> target_curve,
+                                          std::span<Real> out) const {
   const std::size_t len =
       detail::checked_audio(audio, settings_.channels, "audio", detail::max_sample_magnitude<Real>)
           .frames;
   detail::check_target_curve(target_curve, "target_curve");
+  if (out.size() != audio.size()) {
+    throw InvalidAudio("out", "holds " + std::to_string(out.size()) + " samples; " +
+                                  std::to_string(audio.size()) + " (as many as audio) required");
+  }
+  if (out.data() < audio.data() + audio.size() && audio.data() < out.data() + out.size()) {
+    throw InvalidAudio("out", "overlaps audio; offline processing needs a separate buffer");
+  }
   eq::GainSmoother smoother;
   std::vector<double> targets(eq::critical_band_count);
-  return detail::eq_offline<Real>(
-      kernel_, audio, settings_.channels, offline_workers(len), true, Real(1),
+  detail::eq_offline_into<Real>(
+      kernel_, audio, out, settings_.channels, offline_workers(len), true, Real(1),
       [&](std::span<const double> levels, std::span<double> gains) {
         eq::adaptive_target_gains(levels, target_curve, weights_, targets);
         const std::span<const double> g = smoother.apply(targets);
