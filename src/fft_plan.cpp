@@ -4,12 +4,14 @@
 
 #include <fftw3.h>
 
+#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <new>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "auralis/kernel/aligned_buffer.hpp"
@@ -35,10 +37,19 @@ struct Fftw<double> {
   static void* plan(int n, double* in, std::complex<double>* out, unsigned flags) {
     return fftw_plan_dft_r2c_1d(n, in, reinterpret_cast<fftw_complex*>(out), flags);
   }
+  static void* plan(int n, std::complex<double>* in, std::complex<double>* out, unsigned flags) {
+    return fftw_plan_dft_1d(n, reinterpret_cast<fftw_complex*>(in),
+                            reinterpret_cast<fftw_complex*>(out), FFTW_FORWARD, flags);
+  }
   static void execute(void* p, const double* in, std::complex<double>* out) {
-    // The new-array interface takes a non-const input; an out-of-place r2c plan preserves it.
+    // The new-array interface takes a non-const input; out-of-place plans preserve it.
     fftw_execute_dft_r2c(static_cast<fftw_plan>(p), const_cast<double*>(in),
                          reinterpret_cast<fftw_complex*>(out));
+  }
+  static void execute(void* p, const std::complex<double>* in, std::complex<double>* out) {
+    fftw_execute_dft(static_cast<fftw_plan>(p),
+                     reinterpret_cast<fftw_complex*>(const_cast<std::complex<double>*>(in)),
+                     reinterpret_cast<fftw_complex*>(out));
   }
   static void destroy(void* p) { fftw_destroy_plan(static_cast<fftw_plan>(p)); }
   static char* export_wisdom() { return fftw_export_wisdom_to_string(); }
@@ -51,9 +62,18 @@ struct Fftw<float> {
   static void* plan(int n, float* in, std::complex<float>* out, unsigned flags) {
     return fftwf_plan_dft_r2c_1d(n, in, reinterpret_cast<fftwf_complex*>(out), flags);
   }
+  static void* plan(int n, std::complex<float>* in, std::complex<float>* out, unsigned flags) {
+    return fftwf_plan_dft_1d(n, reinterpret_cast<fftwf_complex*>(in),
+                             reinterpret_cast<fftwf_complex*>(out), FFTW_FORWARD, flags);
+  }
   static void execute(void* p, const float* in, std::complex<float>* out) {
     fftwf_execute_dft_r2c(static_cast<fftwf_plan>(p), const_cast<float*>(in),
                           reinterpret_cast<fftwf_complex*>(out));
+  }
+  static void execute(void* p, const std::complex<float>* in, std::complex<float>* out) {
+    fftwf_execute_dft(static_cast<fftwf_plan>(p),
+                      reinterpret_cast<fftwf_complex*>(const_cast<std::complex<float>*>(in)),
+                      reinterpret_cast<fftwf_complex*>(out));
   }
   static void destroy(void* p) { fftwf_destroy_plan(static_cast<fftwf_plan>(p)); }
   static char* export_wisdom() { return fftwf_export_wisdom_to_string(); }
@@ -64,9 +84,18 @@ struct Fftw<float> {
 }  // namespace
 
 template <class Real>
-FftPlan<Real>::FftPlan(std::size_t n, PlanRigor rigor) : n_(n) {
-  AlignedBuffer<Real> in(n);
-  AlignedBuffer<std::complex<Real>> out(n / 2 + 1);
+FftPlan<Real>::FftPlan(std::size_t n, PlanRigor rigor, FftType type) : n_(n), type_(type) {
+  // Planning buffers of the size and alignment the plan will execute on (FFTW_ESTIMATE and
+  // FFTW_MEASURE may overwrite them).
+  AlignedBuffer<Real> in_real(type == FftType::real ? n : 0);
+  AlignedBuffer<std::complex<Real>> in_complex(type == FftType::complex ? n : 0);
+  AlignedBuffer<std::complex<Real>> out(bins());
+  const auto make = [&] {
+    return type == FftType::real
+               ? Fftw<Real>::plan(static_cast<int>(n), in_real.data(), out.data(), flags_for(rigor))
+               : Fftw<Real>::plan(static_cast<int>(n), in_complex.data(), out.data(),
+                                  flags_for(rigor));
+  };
   // Caller holds planner_mutex().
   if (rigor == PlanRigor::estimate) {
     // FFTW_ESTIMATE reuses any wisdom in the process (from MEASURE plans, ours or the host
@@ -74,13 +103,13 @@ FftPlan<Real>::FftPlan(std::size_t n, PlanRigor rigor) : n_(n) {
     // ran before. Plan from empty wisdom, then put the process's wisdom back.
     char* saved = Fftw<Real>::export_wisdom();
     Fftw<Real>::forget_wisdom();
-    plan_ = Fftw<Real>::plan(static_cast<int>(n), in.data(), out.data(), flags_for(rigor));
+    plan_ = make();
     if (saved != nullptr) {
       Fftw<Real>::import_wisdom(saved);
       std::free(saved);
     }
   } else {
-    plan_ = Fftw<Real>::plan(static_cast<int>(n), in.data(), out.data(), flags_for(rigor));
+    plan_ = make();
   }
   if (plan_ == nullptr) throw std::bad_alloc();
 }
@@ -92,24 +121,33 @@ FftPlan<Real>::~FftPlan() {
 }
 
 template <class Real>
-std::shared_ptr<const FftPlan<Real>> FftPlan<Real>::shared(std::size_t n, PlanRigor rigor) {
+std::shared_ptr<const FftPlan<Real>> FftPlan<Real>::shared(std::size_t n, PlanRigor rigor,
+                                                           FftType type) {
   // Never destroyed: plans outlive every static object and thread that may still execute them.
   static auto* cache =
-      new std::map<std::pair<std::size_t, PlanRigor>, std::shared_ptr<const FftPlan>>;
+      new std::map<std::tuple<std::size_t, PlanRigor, FftType>, std::shared_ptr<const FftPlan>>;
   std::lock_guard lock(planner_mutex());
-  auto& slot = (*cache)[{n, rigor}];
-  if (!slot) slot = std::shared_ptr<const FftPlan>(new FftPlan(n, rigor));
+  auto& slot = (*cache)[{n, rigor, type}];
+  if (!slot) slot = std::shared_ptr<const FftPlan>(new FftPlan(n, rigor, type));
   return slot;
 }
 
 template <class Real>
-std::unique_ptr<const FftPlan<Real>> FftPlan<Real>::create(std::size_t n, PlanRigor rigor) {
+std::unique_ptr<const FftPlan<Real>> FftPlan<Real>::create(std::size_t n, PlanRigor rigor,
+                                                           FftType type) {
   std::lock_guard lock(planner_mutex());
-  return std::unique_ptr<const FftPlan>(new FftPlan(n, rigor));
+  return std::unique_ptr<const FftPlan>(new FftPlan(n, rigor, type));
 }
 
 template <class Real>
 void FftPlan<Real>::execute(const Real* in, Complex* out) const noexcept {
+  assert(type_ == FftType::real);
+  Fftw<Real>::execute(plan_, in, out);
+}
+
+template <class Real>
+void FftPlan<Real>::execute(const Complex* in, Complex* out) const noexcept {
+  assert(type_ == FftType::complex);
   Fftw<Real>::execute(plan_, in, out);
 }
 

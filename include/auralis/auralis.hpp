@@ -9,6 +9,7 @@
 #include "auralis/kernel/band_map.hpp"
 #include "auralis/kernel/fft_plan.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
+#include "auralis/kernel/magnitude_spectrum.hpp"
 #include "auralis/kernel/magnitudes.hpp"
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/kernel/sample_kernels.hpp"

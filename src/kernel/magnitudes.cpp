@@ -84,6 +84,116 @@ AURALIS_INLINE_KERNEL void magnitudes_float(const float* c, std::size_t nb, doub
   for (std::size_t k = 0; k < nb; ++k) mag[k] = static_cast<double>(scratch[k]) * unscale;
 }
 
+// The split step (see magnitudes.hpp): four passes over L1-resident arrays, each a plain
+// forward loop over restrict-qualified arrays that compilers vectorise (a loop reading Z_k and
+// Z_{M-k} interleaved and in opposite directions is not vectorised by GCC 12).
+
+// Z_k (scaled) into re/im arrays, k = 0..M, with Z_M = Z_0.
+template <class Real>
+AURALIS_INLINE_KERNEL void split_deinterleave(const Real* __restrict z, std::size_t m, Real scale,
+                                              Real* __restrict zr, Real* __restrict zi) noexcept {
+  for (std::size_t k = 0; k < m; ++k) {
+    zr[k] = z[2 * k] * scale;
+    zi[k] = z[2 * k + 1] * scale;
+  }
+  zr[m] = zr[0];
+  zi[m] = zi[0];
+}
+
+// br[k] = zr[M - k], bi[k] = zi[M - k], k = 0..M/2.
+template <class Real>
+AURALIS_INLINE_KERNEL void split_reverse(const Real* __restrict zr, const Real* __restrict zi,
+                                         std::size_t m, Real* __restrict br,
+                                         Real* __restrict bi) noexcept {
+  for (std::size_t k = 0; k <= m / 2; ++k) {
+    br[k] = zr[m - k];
+    bi[k] = zi[m - k];
+  }
+}
+
+// |2 X_k| * post into out[k] and |2 X_{M-k}| * post into y[k], k = 0..M/2.
+template <class Real>
+AURALIS_INLINE_KERNEL void split_pair_magnitudes(
+    const Real* __restrict zr, const Real* __restrict zi, const Real* __restrict br,
+    const Real* __restrict bi, const Real* __restrict twr, const Real* __restrict twi,
+    std::size_t h, Real post, Real* __restrict out, Real* __restrict y) noexcept {
+  for (std::size_t k = 0; k <= h; ++k) {
+    const Real ar = zr[k] + br[k];  // A = Z_k + conj(Z_{M-k})
+    const Real ai = zi[k] - bi[k];
+    const Real dr = zr[k] - br[k];  // D = Z_k - conj(Z_{M-k}); B = -i D = (di, -dr)
+    const Real di = zi[k] + bi[k];
+    const Real tr = twr[k] * di + twi[k] * dr;  // W^k B
+    const Real ti = twi[k] * di - twr[k] * dr;
+    const Real xr = ar + tr, xi = ai + ti;  // 2 X_k
+    const Real yr = ar - tr, yi = ai - ti;  // 2 conj(X_{M-k})
+    out[k] = std::sqrt(xr * xr + xi * xi) * post;
+    y[k] = std::sqrt(yr * yr + yi * yi) * post;
+  }
+}
+
+// out[k] = y[M - k] for k = M/2 + 1..M.
+template <class Real>
+AURALIS_INLINE_KERNEL void split_unreverse(const Real* __restrict y, std::size_t m,
+                                           Real* __restrict out) noexcept {
+  for (std::size_t k = m / 2 + 1; k <= m; ++k) out[k] = y[m - k];
+}
+
+template <class Real>
+AURALIS_INLINE_KERNEL void split_pairs(const Real* z, std::size_t m, Real scale, Real post,
+                                       const Real* twr, const Real* twi, Real* scratch,
+                                       Real* out) noexcept {
+  const std::size_t full = detail::split_padded(m + 1), half = detail::split_padded(m / 2 + 1);
+  Real* zr = scratch;
+  Real* zi = zr + full;
+  Real* br = zi + full;
+  Real* bi = br + half;
+  Real* y = bi + half;
+  split_deinterleave(z, m, scale, zr, zi);
+  split_reverse(zr, zi, m, br, bi);
+  split_pair_magnitudes(zr, zi, br, bi, twr, twi, m / 2, post, out, y);
+  split_unreverse(y, m, out);
+}
+
+AURALIS_INLINE_KERNEL double split_double(const double* z, std::size_t m, const double* twr,
+                                          const double* twi, double* scratch,
+                                          double* out) noexcept {
+  const double peak = peak_component<double, std::uint64_t>(z, 2 * m);
+  // |2 X_k| <= 4 sqrt(2) * peak: squares overflow beyond ~2^509 and underflow below ~2^-511.
+  double scale = 1.0;
+  if (peak > 0x1p498 || (peak < 0x1p-500 && peak > 0.0)) {
+    scale = std::ldexp(1.0, std::clamp(-std::ilogb(peak), -1000, 1000));
+  }
+  split_pairs(z, m, scale, 0.5 / scale, twr, twi, scratch, out);  // powers of two: exact
+  return 1.0;
+}
+
+AURALIS_INLINE_KERNEL double split_float(const float* z, std::size_t m, const float* twr,
+                                         const float* twi, float* scratch, float* out) noexcept {
+  const float peak = peak_component<float, std::uint32_t>(z, 2 * m);
+  if (peak == 0.0f) {
+    std::fill(out, out + m + 1, 0.0f);
+    return 0.0;
+  }
+  // As scaled_magnitudes_float: the largest component into [1, 2) (2^126 at most).
+  const int e = std::max(std::ilogb(peak), -126);
+  split_pairs(z, m, std::ldexp(1.0f, -e), 1.0f, twr, twi, scratch, out);
+  return std::ldexp(1.0, e - 1);  // the factor 1/2 of X_k = (A + W B) / 2
+}
+
+#define AURALIS_SPLIT_VARIANT(T, suffix, attr)                                            \
+  attr double split_##T##_##suffix(const T* z, std::size_t m, const T* twr, const T* twi, \
+                                   T* scratch, T* out) noexcept {                         \
+    return split_##T(z, m, twr, twi, scratch, out);                                       \
+  }
+AURALIS_SPLIT_VARIANT(float, baseline, )
+AURALIS_SPLIT_VARIANT(double, baseline, )
+#if AURALIS_X86_DISPATCH
+AURALIS_SPLIT_VARIANT(float, avx2, [[gnu::target("avx2")]])
+AURALIS_SPLIT_VARIANT(double, avx2, [[gnu::target("avx2")]])
+AURALIS_SPLIT_VARIANT(float, avx512, [[gnu::target("avx512f")]])
+AURALIS_SPLIT_VARIANT(double, avx512, [[gnu::target("avx512f")]])
+#endif
+
 template <class T>
 AURALIS_INLINE_KERNEL double sum_range(const T* x, std::size_t n) noexcept {
   double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
@@ -166,6 +276,13 @@ BandSumKernel<double> band_sum_kernel(SimdLevel level, const double*) noexcept {
 }
 BandSumKernel<float> band_sum_kernel(SimdLevel level, const float*) noexcept {
   return AURALIS_SELECT_VARIANT(band_sums_float, level);
+}
+
+SplitMagnitudeKernel<double> split_magnitude_kernel(SimdLevel level, const double*) noexcept {
+  return AURALIS_SELECT_VARIANT(split_double, level);
+}
+SplitMagnitudeKernel<float> split_magnitude_kernel(SimdLevel level, const float*) noexcept {
+  return AURALIS_SELECT_VARIANT(split_float, level);
 }
 
 ScaledMagnitudeKernel scaled_magnitude_kernel(SimdLevel level) noexcept {

@@ -16,8 +16,15 @@ namespace auralis::kernel {
 /// size) and may pick a different plan in each process.
 enum class PlanRigor { estimate, measure };
 
-/// An immutable FFTW r2c plan of size n: n real samples -> n/2 + 1 complex bins,
-/// `X_k = sum_n x[n] e^{-2 pi i k n / N}` with **no scaling**.
+/// What a plan computes (both forward, unscaled).
+enum class FftType {
+  real,     ///< r2c: n real samples -> n/2 + 1 complex bins
+  complex,  ///< c2c: n complex samples -> n complex bins
+};
+
+/// An immutable FFTW plan of size n: r2c (n real samples -> n/2 + 1 complex bins, the default)
+/// or c2c (n complex samples -> n bins), `X_k = sum_n x[n] e^{-2 pi i k n / N}` with **no
+/// scaling**.
 ///
 /// Plans are created once per (size, rigor, precision) and cached for the life of the process
 /// (`shared()`), under one mutex shared with every other FFTW planner call in auralis, so two
@@ -31,12 +38,14 @@ class FftPlan {
 
   /// The process-wide plan for size `n` (>= 1). Thread-safe; may allocate and plan on first use.
   [[nodiscard]] static std::shared_ptr<const FftPlan> shared(std::size_t n,
-                                                             PlanRigor rigor = PlanRigor::estimate);
+                                                             PlanRigor rigor = PlanRigor::estimate,
+                                                             FftType type = FftType::real);
 
   /// A new, uncached plan (plans under the planner mutex). For measuring planning cost or for
   /// callers that manage plan lifetimes themselves; analyzers use shared().
   [[nodiscard]] static std::unique_ptr<const FftPlan> create(std::size_t n,
-                                                             PlanRigor rigor = PlanRigor::estimate);
+                                                             PlanRigor rigor = PlanRigor::estimate,
+                                                             FftType type = FftType::real);
 
   FftPlan(const FftPlan&) = delete;
   FftPlan& operator=(const FftPlan&) = delete;
@@ -44,16 +53,25 @@ class FftPlan {
 
   /// Transform length n.
   [[nodiscard]] std::size_t size() const noexcept { return n_; }
-  /// Number of output bins, n/2 + 1.
-  [[nodiscard]] std::size_t bins() const noexcept { return n_ / 2 + 1; }
+  [[nodiscard]] FftType type() const noexcept { return type_; }
+  /// Number of output bins: n/2 + 1 (real), n (complex).
+  [[nodiscard]] std::size_t bins() const noexcept {
+    return type_ == FftType::real ? n_ / 2 + 1 : n_;
+  }
 
-  /// Computes the unscaled forward DFT of `in[0..n)` into `out[0..n/2]`. Both pointers must be
-  /// aligned to kernel::buffer_alignment (use AlignedBuffer) and must not overlap.
+  /// Real plans: computes the unscaled forward DFT of `in[0..n)` into `out[0..n/2]`. Both
+  /// pointers must be aligned to kernel::buffer_alignment (use AlignedBuffer) and must not
+  /// overlap. Calling it on a complex plan is a precondition violation (asserted in debug).
   void execute(const Real* in, Complex* out) const noexcept;
 
+  /// Complex plans: the unscaled forward DFT of `in[0..n)` into `out[0..n)`, same alignment
+  /// and overlap rules; `in` is not modified.
+  void execute(const Complex* in, Complex* out) const noexcept;
+
  private:
-  FftPlan(std::size_t n, PlanRigor rigor);
+  FftPlan(std::size_t n, PlanRigor rigor, FftType type);
   std::size_t n_ = 0;
+  FftType type_ = FftType::real;
   void* plan_ = nullptr;
 };
 

@@ -19,6 +19,7 @@
 #include "auralis/kernel/aligned_buffer.hpp"
 #include "auralis/kernel/band_map.hpp"
 #include "auralis/kernel/fft_plan.hpp"
+#include "auralis/kernel/magnitude_spectrum.hpp"
 #include "auralis/kernel/magnitudes.hpp"
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/kernel/sample_kernels.hpp"
@@ -40,7 +41,8 @@ struct AudioView {
 /// Turns frames into frame records (see kernel/metrics.hpp) for fixed settings and sample rate.
 ///
 /// Per frame: channels are averaged (sum in double, divided by the channel count), the window
-/// is applied, the r2c FFT is executed (unscaled), magnitudes `|X_k|` are taken, each band's
+/// is applied, the real FFT is executed (unscaled) together with the magnitudes `|X_k|`
+/// (MagnitudeSpectrum), each band's
 /// level is `20 log10(max(mean_{k in band} |X_k|, 1e-10))` (-200 dB for a band without bins)
 /// plus the weighting of the convention; in the standard convention the record also gets the
 /// bin-level centroid, rolloff, peak and Parseval energy of the frame.
@@ -63,6 +65,7 @@ class FrameAnalyzer {
     AlignedBuffer<Complex> spectrum;
     AlignedBuffer<double> magnitude;
     AlignedBuffer<Real> scratch;  ///< bins() values: float magnitudes, scaled (float only)
+    AlignedBuffer<Real> split;    ///< MagnitudeSpectrum's scratch
   };
 
   /// `settings` must have passed validate(); `sample_rate` overrides settings.sample_rate.
@@ -85,8 +88,10 @@ class FrameAnalyzer {
   [[nodiscard]] std::span<const double> weights() const noexcept { return weights_; }
   /// The window (length fft_size) in compute precision.
   [[nodiscard]] std::span<const Real> window() const noexcept { return window_.span(); }
-  /// The shared FFT plan.
-  [[nodiscard]] const FftPlan<Real>& plan() const noexcept { return *plan_; }
+  /// The FFT and magnitude step.
+  [[nodiscard]] const MagnitudeSpectrum<Real>& magnitude_spectrum() const noexcept {
+    return spectrum_;
+  }
 
   /// Frames in a signal of `frames` sample frames: `(frames - N) / hop + 1` when at least N,
   /// 1 for a shorter non-empty signal (zero-padded), 0 for an empty one.
@@ -98,8 +103,10 @@ class FrameAnalyzer {
 
   /// Allocates a workspace for this analyzer (set-up only).
   [[nodiscard]] Workspace make_workspace() const {
-    return Workspace{AlignedBuffer<Real>(fft_size()), AlignedBuffer<Complex>(bins()),
-                     AlignedBuffer<double>(bins()), AlignedBuffer<Real>(bins())};
+    return Workspace{AlignedBuffer<Real>(fft_size()),
+                     AlignedBuffer<Complex>(spectrum_.spectrum_size()),
+                     AlignedBuffer<double>(bins()), AlignedBuffer<Real>(bins()),
+                     AlignedBuffer<Real>(spectrum_.scratch_size())};
   }
 
   /// Analyses the frame of `audio` starting at sample frame `start` (samples past the end read
@@ -182,14 +189,12 @@ class FrameAnalyzer {
   SpectrumSettings settings_;
   double sample_rate_;
   std::size_t hop_;
-  std::shared_ptr<const FftPlan<Real>> plan_;
+  MagnitudeSpectrum<Real> spectrum_;
   AlignedBuffer<Real> window_;
   BandMap bands_;
   std::vector<double> weights_;
   std::vector<double> bin_frequency_;
-  // |X_k| kernel for this CPU's widest SIMD level (all levels give bit-identical results).
-  std::conditional_t<std::is_same_v<Real, float>, ScaledMagnitudeKernel, MagnitudeKernel>
-      magnitudes_;
+  // Kernels for this CPU's widest SIMD level (all levels give bit-identical results).
   Log10Kernel log10_;
   BandSumKernel<Real> band_sums_;
   WindowKernel<float, Real> window_float_;
@@ -203,20 +208,13 @@ FrameAnalyzer<Real>::FrameAnalyzer(const SpectrumSettings& settings, double samp
     : settings_(settings),
       sample_rate_(sample_rate),
       hop_(hop_size(settings)),
-      plan_(FftPlan<Real>::shared(settings.fft_size, rigor)),
+      spectrum_(settings.fft_size, rigor),
       window_(settings.fft_size),
       bands_(settings.fft_size, sample_rate, settings.min_frequency, settings.max_frequency,
              settings.frequency_bands),
       weights_(
           weighting_db(settings.frequency_weighting, settings.metric_convention, bands_.edges)),
       bin_frequency_(settings.fft_size / 2 + 1),
-      magnitudes_([] {
-        if constexpr (std::is_same_v<Real, float>) {
-          return scaled_magnitude_kernel(best_simd_level());
-        } else {
-          return magnitude_kernel(best_simd_level(), static_cast<const double*>(nullptr));
-        }
-      }()),
       log10_(log10_kernel(best_simd_level())),
       band_sums_(band_sum_kernel(best_simd_level(), static_cast<const Real*>(nullptr))),
       window_float_(window_kernel(best_simd_level(), static_cast<const float*>(nullptr),
@@ -233,8 +231,6 @@ FrameAnalyzer<Real>::FrameAnalyzer(const SpectrumSettings& settings, double samp
 template <class Real>
 void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> record) const noexcept {
   const std::size_t nb = bins();
-  plan_->execute(ws.time.data(), ws.spectrum.data());
-  const Real* c = reinterpret_cast<const Real*>(ws.spectrum.data());
   double* mag = ws.magnitude.data();
   const Eigen::Index n = static_cast<Eigen::Index>(nb);
   Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> m(mag, n);
@@ -242,9 +238,10 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
   // sums of them times u, which equal sums of the widened magnitudes exactly.
   double unscale = 1.0;
   if constexpr (std::is_same_v<Real, float>) {
-    unscale = magnitudes_(c, nb, ws.scratch.data());
+    unscale =
+        spectrum_.compute(ws.time.data(), ws.spectrum.data(), ws.split.data(), ws.scratch.data());
   } else {
-    magnitudes_(c, nb, mag, ws.scratch.data());
+    spectrum_.compute(ws.time.data(), ws.spectrum.data(), ws.split.data(), mag);
   }
   // Band means (floored at 1e-10) into the record, then their log10 in one vectorised pass.
   const std::size_t nbands = bands();

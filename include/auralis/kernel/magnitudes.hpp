@@ -50,6 +50,41 @@ using BandSumKernel = void (*)(const T* mags, const std::size_t* first, const st
 [[nodiscard]] BandSumKernel<double> band_sum_kernel(SimdLevel level, const double*) noexcept;
 [[nodiscard]] BandSumKernel<float> band_sum_kernel(SimdLevel level, const float*) noexcept;
 
+/// The split step of a real DFT of even length N = 2M, fused with the magnitudes.
+///
+/// `z` (M interleaved complex values) is the unscaled complex DFT of the packed samples
+/// `x[2m] + i x[2m+1]`; `twr[k] + i twi[k] = e^{-2 pi i k / N}` for k <= M/2. With
+/// `A_k = Z_k + conj(Z_{M-k})` and `B_k = -i (Z_k - conj(Z_{M-k}))` (Z_M = Z_0), the real DFT is
+/// `X_k = (A_k + W^k B_k) / 2` and `X_{M-k} = conj(A_k - W^k B_k) / 2`, so each pair of bins
+/// costs one complex multiplication. Writes `out[k]` for k = 0..M and returns `u` such that
+/// `|X_k| = out[k] * u`:
+///  - double: `u = 1` and `out` holds the magnitudes (components scaled by a power of two first
+///    only when the largest exceeds 2^498 or is below 2^-500, so squares never overflow);
+///  - float: `out` holds magnitudes scaled by a power of two (the largest component of `z`
+///    brought into [1, 2)) and `u` is that power of two halved (0 for an all-zero spectrum).
+/// Every operation is an add, subtract, multiply or correctly rounded square root in a fixed
+/// order, so every SIMD level gives the same bits. `scratch` holds split_scratch_size(M)
+/// values. M must be >= 1. Allocation-free, thread-safe.
+template <class Real>
+using SplitMagnitudeKernel = double (*)(const Real* z, std::size_t half, const Real* twr,
+                                        const Real* twi, Real* scratch, Real* out) noexcept;
+[[nodiscard]] SplitMagnitudeKernel<double> split_magnitude_kernel(SimdLevel level,
+                                                                  const double*) noexcept;
+[[nodiscard]] SplitMagnitudeKernel<float> split_magnitude_kernel(SimdLevel level,
+                                                                 const float*) noexcept;
+namespace detail {
+/// `n` rounded up to a multiple of 16 values (keeps every scratch array 64-byte aligned).
+[[nodiscard]] constexpr std::size_t split_padded(std::size_t n) noexcept {
+  return (n + 15) / 16 * 16;
+}
+}  // namespace detail
+
+/// Values of scratch the split kernel needs for half-length `half` (M): Z_k for k = 0..M
+/// (real and imaginary parts), Z_{M-k} and |X_{M-k}| for k = 0..M/2.
+[[nodiscard]] constexpr std::size_t split_scratch_size(std::size_t half) noexcept {
+  return 2 * detail::split_padded(half + 1) + 3 * detail::split_padded(half / 2 + 1);
+}
+
 /// Convenience: `|spectrum[k]|` into `out` with the best kernel for this CPU.
 template <class Real>
 void magnitudes(std::span<const std::complex<Real>> spectrum, std::span<double> out,
