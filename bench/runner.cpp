@@ -57,8 +57,9 @@ double time_ms(const std::function<void()>& f) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Windowing + FFTW r2c of every frame with the analyzers' plan, on one thread: the cost no
-// analyzer can go below.
+// Windowing (the analyzers' kernel) + FFTW's r2c of every frame (FFTW_ESTIMATE, as the
+// analyzers), on one thread: what a plain FFTW loop over the frames costs. (The analyzers run a
+// complex FFT of N/2 and their own split step instead, which costs less; docs/benchmarks.md.)
 double floor_once(const std::vector<double>& x, const auralis::SpectrumSettings& s) {
   const std::size_t n = s.fft_size, hop = auralis::hop_size(s);
   const auto plan = auralis::kernel::FftPlan<double>::shared(n);
@@ -69,7 +70,7 @@ double floor_once(const std::vector<double>& x, const auralis::SpectrumSettings&
   return time_ms([&] {
     for (std::size_t t = 0; t < frames; ++t) {
       const double* src = x.data() + t * hop;
-      for (std::size_t i = 0; i < n; ++i) in[i] = src[i] * w[i];
+      auralis::kernel::window_mono(src, w.data(), in.data(), n);
       plan->execute(in.data(), out.data());
     }
   });

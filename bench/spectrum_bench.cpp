@@ -48,7 +48,7 @@ void set_counters(benchmark::State& state, long seconds, std::size_t frames) {
   state.counters["audio_s"] = static_cast<double>(seconds);
 }
 
-// The floor: windowing + FFTW r2c of every frame with the analyzers' plan, one thread.
+// The floor: windowing + FFTW r2c of every frame (FFTW_ESTIMATE, as the analyzers), one thread.
 template <class Real>
 void BM_FftFloor(benchmark::State& state) {
   const long seconds = state.range(0);
@@ -65,6 +65,33 @@ void BM_FftFloor(benchmark::State& state) {
       const Real* src = x.data() + t * hop;
       auralis::kernel::window_mono(src, w.data(), in.data(), n);  // the analyzers' windowing
       plan->execute(in.data(), out.data());
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  set_counters(state, seconds, frames);
+}
+
+// The FFT the analyzers actually run for even N: windowing + FFTW's complex FFT of the N/2
+// packed samples, without the split step and magnitudes (kernel/magnitude_spectrum.hpp). The
+// difference between an analysis and this is everything the analyzer adds to FFTW.
+template <class Real>
+void BM_FftFloorHalfComplex(benchmark::State& state) {
+  using auralis::kernel::FftType;
+  using auralis::kernel::PlanRigor;
+  const long seconds = state.range(0);
+  const auto& x = signal<Real>(seconds);
+  const std::size_t n = 4096, hop = 1024;
+  const auto plan =
+      auralis::kernel::FftPlan<Real>::shared(n / 2, PlanRigor::estimate, FftType::complex);
+  const std::vector<double> w64 = auralis::kernel::make_window(auralis::WindowType::hann, n);
+  const std::vector<Real> w(w64.begin(), w64.end());
+  auralis::kernel::AlignedBuffer<Real> in(n);
+  auralis::kernel::AlignedBuffer<std::complex<Real>> out(n / 2);
+  const std::size_t frames = (x.size() - n) / hop + 1;
+  for (auto _ : state) {
+    for (std::size_t t = 0; t < frames; ++t) {
+      auralis::kernel::window_mono(x.data() + t * hop, w.data(), in.data(), n);
+      plan->execute(reinterpret_cast<const std::complex<Real>*>(in.data()), out.data());
       benchmark::DoNotOptimize(out.data());
     }
   }
@@ -129,17 +156,22 @@ void BM_AnalyzeChunk(benchmark::State& state) {
       static_cast<double>(state.iterations());
 }
 
-// Planning cost of one 4096-point plan: 0 = FFTW_ESTIMATE (the default), 1 = FFTW_MEASURE with
-// no wisdom for the size, 2 = FFTW_MEASURE with wisdom loaded from a file (what a user who
-// persists wisdom pays). Measured on uncached plans (FftPlan::create).
+// Planning cost of the plan an analyzer with fft_size 4096 needs (a complex FFT of 2048):
+// 0 = FFTW_ESTIMATE (the default), 1 = FFTW_MEASURE with no wisdom for the size, 2 =
+// FFTW_MEASURE with wisdom loaded from a file (what a user who persists wisdom pays). Measured
+// on uncached plans (FftPlan::create).
 template <class Real>
 void BM_PlanCreate(benchmark::State& state) {
   using auralis::kernel::FftPlan;
+  using auralis::kernel::FftType;
   using auralis::kernel::PlanRigor;
   const long mode = state.range(0);
-  const std::size_t n = mode == 1 ? 4096 + 2 * static_cast<std::size_t>(state.iterations()) : 4096;
+  // MEASURE without wisdom: a size never planned before in this process, also across
+  // repetitions (FFTW keeps the wisdom of every size it measured).
+  static std::size_t unplanned = 2048;
+  const std::size_t n = mode == 1 ? (unplanned += 2) : 2048;
   if (mode == 2) {
-    (void)FftPlan<Real>::create(4096, PlanRigor::measure);
+    (void)FftPlan<Real>::create(2048, PlanRigor::measure, FftType::complex);
     const std::string file = "auralis_bench_wisdom.txt";
     if (!auralis::kernel::save_wisdom(file) || !auralis::kernel::load_wisdom(file)) {
       state.SkipWithError("cannot save or load wisdom");
@@ -149,9 +181,10 @@ void BM_PlanCreate(benchmark::State& state) {
   }
   std::size_t size = n;
   for (auto _ : state) {
-    auto plan = FftPlan<Real>::create(size, mode == 0 ? PlanRigor::estimate : PlanRigor::measure);
+    auto plan = FftPlan<Real>::create(size, mode == 0 ? PlanRigor::estimate : PlanRigor::measure,
+                                      FftType::complex);
     benchmark::DoNotOptimize(plan.get());
-    if (mode == 1) size += 2;  // a size without wisdom each time
+    if (mode == 1) size = (unplanned += 2);  // a size without wisdom each time
   }
 }
 
@@ -176,6 +209,14 @@ void lengths_workers(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_FftFloor<double>)->Apply(lengths)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FftFloor<float>)->Apply(lengths)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FftFloorHalfComplex<double>)
+    ->Apply(lengths)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_FftFloorHalfComplex<float>)
+    ->Apply(lengths)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_Sequential<double>)->Apply(lengths)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Sequential<float>)->Apply(lengths)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Parallel<double>)

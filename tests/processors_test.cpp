@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "support/result_equality.hpp"
+#include "support/watchdog.hpp"
 
 namespace {
 
@@ -169,22 +171,6 @@ class Rendezvous {
   std::chrono::milliseconds timeout_;
   std::atomic<int> arrived_{0};
 };
-
-// Runs `f` on a helper thread and aborts the whole binary if it does not finish in time, so a
-// deadlock fails fast even without ctest's timeout.
-template <class F>
-void run_with_watchdog(std::chrono::seconds limit, F&& f) {
-  std::packaged_task<void()> task(std::forward<F>(f));
-  std::future<void> done = task.get_future();
-  std::thread worker(std::move(task));
-  if (done.wait_for(limit) != std::future_status::ready) {
-    std::fprintf(stderr, "processors_test: watchdog expired after %lld s (deadlock?)\n",
-                 static_cast<long long>(limit.count()));
-    std::abort();
-  }
-  worker.join();
-  done.get();
-}
 
 // ------------------------------------------------------------------------------------------
 // ParallelConfig
@@ -1525,19 +1511,6 @@ TEST(ParallelAudioProcessor, InputsRunSequentiallyWhenDisabledOrOneWorker) {
   }
 }
 
-void expect_identical(const auralis::SpectrumResult& a, const auralis::SpectrumResult& b,
-                      std::size_t input) {
-  SCOPED_TRACE(::testing::Message() << "input " << input);
-  EXPECT_EQ(a.spectrum, b.spectrum);
-  EXPECT_EQ(a.frequency_bins, b.frequency_bins);
-  EXPECT_EQ(a.peak_frequency, b.peak_frequency);
-  EXPECT_EQ(a.spectral_centroid, b.spectral_centroid);
-  EXPECT_EQ(a.spectral_rolloff, b.spectral_rolloff);
-  EXPECT_EQ(a.total_energy, b.total_energy);
-  EXPECT_EQ(a.num_chunks_analyzed, b.num_chunks_analyzed);
-  EXPECT_EQ(a.analysis_duration, b.analysis_duration);
-}
-
 // Nested parallelism: a batch of 16 analyses, each itself parallel on 1..16 workers, finishes
 // (no deadlock, guarded by a watchdog) with results identical to the sequential analyzer.
 class NestedBatch : public ::testing::TestWithParam<std::size_t> {};
@@ -1562,7 +1535,7 @@ TEST_P(NestedBatch, ParallelAnalysesInsideABatch) {
   std::vector<std::size_t> inputs(kInputs);
   for (std::size_t i = 0; i < kInputs; ++i) inputs[i] = i;
   std::vector<auralis::BatchResult<auralis::SpectrumResult>> results;
-  run_with_watchdog(std::chrono::seconds(120), [&] {
+  auralis::test_support::run_with_watchdog("processors_test", std::chrono::seconds(120), [&] {
     const auralis::ParallelAudioProcessor proc(config_with(outer_workers, 0));
     results = proc.process_batch(inputs, [&](const std::size_t& i) {
       auralis::ParallelSpectrumSettings s = base;
@@ -1576,7 +1549,8 @@ TEST_P(NestedBatch, ParallelAnalysesInsideABatch) {
   for (std::size_t i = 0; i < kInputs; ++i) {
     ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].error_message();
     const auralis::SpectrumResult& r = results[i].value();
-    expect_identical(r, expected[i], i);
+    SCOPED_TRACE(::testing::Message() << "input " << i);
+    auralis::test_support::expect_identical_values(r, expected[i]);
     EXPECT_GT(r.num_chunks_analyzed, 250u);
     EXPECT_EQ(r.parallel_processing, i > 0) << i;
   }

@@ -24,25 +24,12 @@
 
 #include "auralis/auralis.hpp"
 #include "support/result_equality.hpp"
+#include "support/watchdog.hpp"
 
 namespace {
 
 // 16 real threads even on a 2-core machine.
 const tbb::global_control allow_sixteen_threads(tbb::global_control::max_allowed_parallelism, 16);
-
-template <class F>
-void RunWithWatchdog(std::chrono::seconds limit, F&& f) {
-  std::packaged_task<void()> task(std::forward<F>(f));
-  std::future<void> done = task.get_future();
-  std::thread worker(std::move(task));
-  if (done.wait_for(limit) != std::future_status::ready) {
-    std::fprintf(stderr, "stress_test: watchdog expired after %lld s (deadlock?)\n",
-                 static_cast<long long>(limit.count()));
-    std::abort();
-  }
-  worker.join();
-  done.get();
-}
 
 std::vector<double> Noise(std::size_t n, unsigned seed, double amp = 0.3) {
   std::mt19937 rng(seed);
@@ -118,7 +105,7 @@ TEST_F(Stress, SharedAnalyzersManyThreadsMixedInputs) {
   std::atomic<int> calls{0};
   std::vector<std::vector<auralis::SpectrumResult>> got(kThreads);
   std::vector<std::vector<std::size_t>> which(kThreads);
-  RunWithWatchdog(std::chrono::seconds(300), [&] {
+  auralis::test_support::run_with_watchdog("stress_test", std::chrono::seconds(300), [&] {
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
@@ -173,7 +160,7 @@ TEST_F(Stress, BatchOfTwoHundredWithTenCorruptInputs) {
     config.max_workers = outer;
     const auralis::ParallelAudioProcessor batch(config);
     std::vector<auralis::BatchResult<auralis::SpectrumResult>> results;
-    RunWithWatchdog(std::chrono::seconds(300), [&] {
+    auralis::test_support::run_with_watchdog("stress_test", std::chrono::seconds(300), [&] {
       results = batch.process_batch(signals, [&](const std::vector<double>& x) {
         auralis::ParallelSpectrumSettings s = settings;
         s.max_workers = 1 + x.size() % 4;

@@ -2,8 +2,11 @@
 #include "auralis/kernel/magnitude_spectrum.hpp"
 
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numbers>
 #include <type_traits>
+#include <utility>
 
 #include "auralis/kernel/simd.hpp"
 
@@ -16,7 +19,8 @@ MagnitudeSpectrum<Real>::MagnitudeSpectrum(std::size_t n, PlanRigor rigor)
                        : FftPlan<Real>::shared(n, rigor, FftType::real)),
       twiddle_re_(n % 2 == 0 ? n / 4 + 1 : 0),
       twiddle_im_(n % 2 == 0 ? n / 4 + 1 : 0),
-      split_(split_magnitude_kernel(best_simd_level(), static_cast<const Real*>(nullptr))) {
+      level_(best_simd_level()),
+      split_(split_magnitude_kernel(level_, static_cast<const Real*>(nullptr))) {
   // Twiddles from long double (64-bit significand on x86-64), then rounded once: within half
   // an ulp of the compute type, with the exact values at k = 0 and k = n/4.
   const std::size_t h = twiddle_re_.size();
@@ -37,6 +41,20 @@ MagnitudeSpectrum<Real>::MagnitudeSpectrum(std::size_t n, PlanRigor rigor)
 }
 
 template <class Real>
+std::shared_ptr<const MagnitudeSpectrum<Real>> MagnitudeSpectrum<Real>::shared(std::size_t n,
+                                                                               PlanRigor rigor) {
+  // Never destroyed: instances outlive every static object and thread that may still use them.
+  // The lock is held while constructing, which takes the planner mutex (never the other way).
+  static auto* cache =
+      new std::map<std::pair<std::size_t, PlanRigor>, std::shared_ptr<const MagnitudeSpectrum>>;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  auto& slot = (*cache)[{n, rigor}];
+  if (!slot) slot = std::make_shared<const MagnitudeSpectrum>(n, rigor);
+  return slot;
+}
+
+template <class Real>
 std::size_t MagnitudeSpectrum<Real>::scratch_size() const noexcept {
   return n_ % 2 == 0 ? split_scratch_size(n_ / 2) : 0;
 }
@@ -44,14 +62,13 @@ std::size_t MagnitudeSpectrum<Real>::scratch_size() const noexcept {
 template <class Real>
 double MagnitudeSpectrum<Real>::compute(const Real* time, Complex* spectrum, Real* scratch,
                                         Real* out) const noexcept {
-  const SimdLevel level = best_simd_level();
   if (n_ % 2 != 0) {
     plan_->execute(time, spectrum);
     const Real* c = reinterpret_cast<const Real*>(spectrum);
     if constexpr (std::is_same_v<Real, float>) {
-      return scaled_magnitude_kernel(level)(c, bins(), out);
+      return scaled_magnitude_kernel(level_)(c, bins(), out);
     } else {
-      magnitude_kernel(level, c)(c, bins(), out, nullptr);
+      magnitude_kernel(level_, c)(c, bins(), out, nullptr);
       return 1.0;
     }
   }

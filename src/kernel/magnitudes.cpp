@@ -226,39 +226,21 @@ AURALIS_BAND_SUM_VARIANT(float, avx512, [[gnu::target("avx512f")]])
 AURALIS_BAND_SUM_VARIANT(double, avx512, [[gnu::target("avx512f")]])
 #endif
 
-void double_baseline(const double* c, std::size_t nb, double* mag, double* s) noexcept {
-  magnitudes_double(c, nb, mag, s);
-}
-void float_baseline(const float* c, std::size_t nb, double* mag, float* s) noexcept {
-  magnitudes_float(c, nb, mag, s);
-}
-double scaled_baseline(const float* c, std::size_t nb, float* s) noexcept {
-  return scaled_magnitudes_float(c, nb, s);
-}
-
+// Each kernel's variants: the same always-inlined body compiled for each instruction set.
+#define AURALIS_MAGNITUDE_VARIANTS(suffix, attr)                                                \
+  attr void double_##suffix(const double* c, std::size_t nb, double* mag, double* s) noexcept { \
+    magnitudes_double(c, nb, mag, s);                                                           \
+  }                                                                                             \
+  attr void float_##suffix(const float* c, std::size_t nb, double* mag, float* s) noexcept {    \
+    magnitudes_float(c, nb, mag, s);                                                            \
+  }                                                                                             \
+  attr double scaled_##suffix(const float* c, std::size_t nb, float* s) noexcept {              \
+    return scaled_magnitudes_float(c, nb, s);                                                   \
+  }
+AURALIS_MAGNITUDE_VARIANTS(baseline, )
 #if AURALIS_X86_DISPATCH
-[[gnu::target("avx2")]] void double_avx2(const double* c, std::size_t nb, double* mag,
-                                         double* s) noexcept {
-  magnitudes_double(c, nb, mag, s);
-}
-[[gnu::target("avx2")]] void float_avx2(const float* c, std::size_t nb, double* mag,
-                                        float* s) noexcept {
-  magnitudes_float(c, nb, mag, s);
-}
-[[gnu::target("avx2")]] double scaled_avx2(const float* c, std::size_t nb, float* s) noexcept {
-  return scaled_magnitudes_float(c, nb, s);
-}
-[[gnu::target("avx512f")]] void double_avx512(const double* c, std::size_t nb, double* mag,
-                                              double* s) noexcept {
-  magnitudes_double(c, nb, mag, s);
-}
-[[gnu::target("avx512f")]] void float_avx512(const float* c, std::size_t nb, double* mag,
-                                             float* s) noexcept {
-  magnitudes_float(c, nb, mag, s);
-}
-[[gnu::target("avx512f")]] double scaled_avx512(const float* c, std::size_t nb, float* s) noexcept {
-  return scaled_magnitudes_float(c, nb, s);
-}
+AURALIS_MAGNITUDE_VARIANTS(avx2, [[gnu::target("avx2")]])
+AURALIS_MAGNITUDE_VARIANTS(avx512, [[gnu::target("avx512f")]])
 #endif
 
 }  // namespace

@@ -90,7 +90,7 @@ class FrameAnalyzer {
   [[nodiscard]] std::span<const Real> window() const noexcept { return window_.span(); }
   /// The FFT and magnitude step.
   [[nodiscard]] const MagnitudeSpectrum<Real>& magnitude_spectrum() const noexcept {
-    return spectrum_;
+    return *spectrum_;
   }
 
   /// Frames in a signal of `frames` sample frames: `(frames - N) / hop + 1` when at least N,
@@ -104,9 +104,9 @@ class FrameAnalyzer {
   /// Allocates a workspace for this analyzer (set-up only).
   [[nodiscard]] Workspace make_workspace() const {
     return Workspace{AlignedBuffer<Real>(fft_size()),
-                     AlignedBuffer<Complex>(spectrum_.spectrum_size()),
+                     AlignedBuffer<Complex>(spectrum_->spectrum_size()),
                      AlignedBuffer<double>(bins()), AlignedBuffer<Real>(bins()),
-                     AlignedBuffer<Real>(spectrum_.scratch_size())};
+                     AlignedBuffer<Real>(spectrum_->scratch_size())};
   }
 
   /// Analyses the frame of `audio` starting at sample frame `start` (samples past the end read
@@ -189,7 +189,7 @@ class FrameAnalyzer {
   SpectrumSettings settings_;
   double sample_rate_;
   std::size_t hop_;
-  MagnitudeSpectrum<Real> spectrum_;
+  std::shared_ptr<const MagnitudeSpectrum<Real>> spectrum_;
   AlignedBuffer<Real> window_;
   BandMap bands_;
   std::vector<double> weights_;
@@ -208,7 +208,7 @@ FrameAnalyzer<Real>::FrameAnalyzer(const SpectrumSettings& settings, double samp
     : settings_(settings),
       sample_rate_(sample_rate),
       hop_(hop_size(settings)),
-      spectrum_(settings.fft_size, rigor),
+      spectrum_(MagnitudeSpectrum<Real>::shared(settings.fft_size, rigor)),
       window_(settings.fft_size),
       bands_(settings.fft_size, sample_rate, settings.min_frequency, settings.max_frequency,
              settings.frequency_bands),
@@ -239,9 +239,9 @@ void FrameAnalyzer<Real>::analyze_windowed(Workspace& ws, std::span<double> reco
   double unscale = 1.0;
   if constexpr (std::is_same_v<Real, float>) {
     unscale =
-        spectrum_.compute(ws.time.data(), ws.spectrum.data(), ws.split.data(), ws.scratch.data());
+        spectrum_->compute(ws.time.data(), ws.spectrum.data(), ws.split.data(), ws.scratch.data());
   } else {
-    spectrum_.compute(ws.time.data(), ws.spectrum.data(), ws.split.data(), mag);
+    spectrum_->compute(ws.time.data(), ws.spectrum.data(), ws.split.data(), mag);
   }
   // Band means (floored at 1e-10) into the record, then their log10 in one vectorised pass.
   const std::size_t nbands = bands();

@@ -30,8 +30,14 @@ class MagnitudeSpectrum {
  public:
   using Complex = std::complex<Real>;
 
-  /// `n` >= 2.
+  /// `n` >= 2. Plans (or fetches the cached plan) and computes the twiddles.
   explicit MagnitudeSpectrum(std::size_t n, PlanRigor rigor = PlanRigor::estimate);
+
+  /// The process-wide instance for (n, rigor), created on first use and never destroyed (like
+  /// FftPlan::shared): analyzers with the same fft_size share one, so building an analyzer
+  /// costs no trigonometry after the first. Thread-safe.
+  [[nodiscard]] static std::shared_ptr<const MagnitudeSpectrum> shared(
+      std::size_t n, PlanRigor rigor = PlanRigor::estimate);
 
   [[nodiscard]] std::size_t size() const noexcept { return n_; }
   [[nodiscard]] std::size_t bins() const noexcept { return n_ / 2 + 1; }
@@ -52,6 +58,7 @@ class MagnitudeSpectrum {
   std::shared_ptr<const FftPlan<Real>> plan_;  // c2c of n/2 (even n) or r2c of n (odd n)
   AlignedBuffer<Real> twiddle_re_;             // e^{-2 pi i k / n}, k = 0..n/4 (even n)
   AlignedBuffer<Real> twiddle_im_;
+  SimdLevel level_;  // this CPU's widest level (every level gives the same bits)
   SplitMagnitudeKernel<Real> split_;
 };
 
