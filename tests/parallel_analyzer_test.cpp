@@ -6,10 +6,13 @@
 #include <tbb/global_control.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <random>
+#include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "auralis/auralis.hpp"
@@ -161,6 +164,55 @@ TEST(ParallelSpectrumAnalyzer, InvalidWorkerCountIsRejected) {
     FAIL() << "expected InvalidSettings";
   } catch (const auralis::InvalidSettings& e) {
     EXPECT_EQ(e.field(), "max_workers");
+  }
+}
+
+// The input scan runs on the analysis' workers (blocks of 65,536 samples): whatever the worker
+// count, a long input with several bad samples reports the first one, with the sequential
+// analyzer's exact message, including bad samples in the first and last block, on a block
+// boundary, and in every channel layout.
+TEST(ParallelSpectrumAnalyzer, ParallelInputScanReportsTheFirstBadSampleLikeSequential) {
+  const std::size_t frames = 10 * 44100;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const auralis::SpectrumAnalyzer sequential;
+  for (std::size_t channels : {1u, 2u}) {
+    const std::vector<double> clean = test_signal<double>(frames, channels, 7);
+    const std::size_t n = clean.size();
+    const std::size_t block = auralis::detail::scan_block;
+    // (position, value) pairs, planted together; the earliest must be reported.
+    const std::vector<std::vector<std::pair<std::size_t, double>>> plantings = {
+        {{0, nan}},
+        {{n - 1, inf}},
+        {{block, -inf}},
+        {{block - 1, nan}, {block, nan}},
+        {{5 * block + 17, 1e300}, {2 * block + 3, nan}, {n - 2, -inf}},
+        {{n / 2, nan}, {n / 2 + 1, inf}},
+    };
+    for (const auto& planting : plantings) {
+      std::vector<double> x = clean;
+      for (const auto& [i, v] : planting) x[i] = v;
+      std::string want;
+      try {
+        (void)sequential.analyze_file(auralis::InterleavedAudio<const double>{x, channels});
+        FAIL() << "the sequential analyzer accepted bad audio";
+      } catch (const auralis::InvalidAudio& e) {
+        want = e.what();
+      }
+      for (std::size_t workers : {2u, 3u, 16u}) {
+        auralis::ParallelSpectrumSettings p;
+        p.max_workers = workers;
+        const auralis::ParallelSpectrumAnalyzer parallel(p);
+        try {
+          (void)parallel.analyze_file(auralis::InterleavedAudio<const double>{x, channels});
+          ADD_FAILURE() << "accepted bad audio, workers " << workers;
+        } catch (const auralis::InvalidAudio& e) {
+          EXPECT_EQ(std::string(e.what()), want)
+              << "workers " << workers << " channels " << channels;
+          EXPECT_EQ(e.field(), "samples");
+        }
+      }
+    }
   }
 }
 

@@ -56,14 +56,24 @@ template <class T>
   return buf;
 }
 
+/// The sequential scan checked_audio uses unless told otherwise.
+struct SequentialScan {
+  template <class T>
+  [[nodiscard]] std::size_t operator()(std::span<const T> samples, double limit) const noexcept {
+    return first_unanalysable(samples, limit);
+  }
+};
+
 /// Validates interleaved audio and returns a view of it. Throws InvalidAudio naming `field`
 /// when it is empty, `channels` is 0, its size is not a multiple of `channels`, or a sample is
 /// NaN, infinite or beyond `limit` in magnitude (the message gives the sample index, frame and
-/// channel; analyzers pass max_sample_magnitude<Real>).
-template <class T>
+/// channel; analyzers pass max_sample_magnitude<Real>). `scan(samples, limit)` must return what
+/// first_unanalysable returns (the parallel analyzer passes a parallel scan); it runs only on
+/// audio whose layout passed.
+template <class T, class Scan = SequentialScan>
 [[nodiscard]] kernel::AudioView<T> checked_audio(
     std::span<const T> samples, std::size_t channels, const char* field,
-    double limit = std::numeric_limits<double>::infinity()) {
+    double limit = std::numeric_limits<double>::infinity(), const Scan& scan = {}) {
   if (channels == 0) throw InvalidAudio("channels", "must be >= 1, got 0");
   if (samples.empty()) {
     throw InvalidAudio(field, "is empty; at least one sample frame is required");
@@ -73,7 +83,7 @@ template <class T>
                        "holds " + std::to_string(samples.size()) +
                            " samples, not a multiple of channels = " + std::to_string(channels));
   }
-  const std::size_t bad = first_unanalysable(samples, limit);
+  const std::size_t bad = scan(samples, limit);
   if (bad != samples.size()) {
     throw InvalidAudio(field, "sample " + std::to_string(bad) + " (frame " +
                                   std::to_string(bad / channels) + ", channel " +
