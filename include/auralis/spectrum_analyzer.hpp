@@ -13,6 +13,7 @@
 
 #include "auralis/detail/audio_checks.hpp"
 #include "auralis/detail/file_analysis.hpp"
+#include "auralis/detail/workspace_cache.hpp"
 #include "auralis/io/audio_file.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
@@ -129,7 +130,8 @@ class BasicSpectrumAnalyzer {
   SpectrumResult file_impl(kernel::AudioView<T> audio, std::optional<double> sample_rate) const {
     const double rate = detail::checked_rate(settings_, sample_rate);
     std::optional<kernel::FrameAnalyzer<Real>> other_rate;
-    return detail::analyze_sequential(detail::frame_for_rate(frame_, rate, other_rate), audio);
+    const kernel::FrameAnalyzer<Real>& frame = detail::frame_for_rate(frame_, rate, other_rate);
+    return detail::analyze_sequential(frame, workspaces_.local(frame), audio);
   }
 
   template <class T>
@@ -158,7 +160,8 @@ class BasicSpectrumAnalyzer {
 
   SpectrumSettings settings_;
   kernel::FrameAnalyzer<Real> frame_;
-  typename kernel::FrameAnalyzer<Real>::Workspace workspace_;
+  typename kernel::FrameAnalyzer<Real>::Workspace workspace_;  // analyze_chunk's
+  mutable detail::WorkspaceCache<Real> workspaces_;            // analyze_file's, per thread
   std::vector<double> record_;
   kernel::Smoother smoother_;
 };
@@ -210,8 +213,8 @@ SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(const std::filesystem::
   io::AudioFileReader reader(path);
   const double rate = detail::checked_file_rate(settings_, reader);
   std::optional<kernel::FrameAnalyzer<Real>> other_rate;
-  return detail::analyze_stream_sequential(detail::frame_for_rate(frame_, rate, other_rate),
-                                           reader);
+  const kernel::FrameAnalyzer<Real>& frame = detail::frame_for_rate(frame_, rate, other_rate);
+  return detail::analyze_stream_sequential(frame, workspaces_.local(frame), reader);
 }
 
 template <class Real>

@@ -55,12 +55,12 @@ template <class Real>
 }
 
 /// Sequential analyze_file on a validated view: stage 1, 2, 3a and 3b frame after frame.
-/// Allocates O(fft_size + bands), independent of the input length.
+/// Allocates O(bands), independent of the input length; `workspace` comes from the caller.
 template <class Real, class T>
-[[nodiscard]] SpectrumResult analyze_sequential(const kernel::FrameAnalyzer<Real>& frame,
-                                                kernel::AudioView<T> audio) {
+[[nodiscard]] SpectrumResult analyze_sequential(
+    const kernel::FrameAnalyzer<Real>& frame,
+    typename kernel::FrameAnalyzer<Real>::Workspace& workspace, kernel::AudioView<T> audio) {
   const SpectrumSettings& s = frame.settings();
-  auto workspace = frame.make_workspace();
   std::vector<double> record(frame.record_size());
   kernel::Smoother smoother(frame.bands(), s.smoothing_factor, smoothing_enabled(s));
   kernel::MetricsAccumulator acc(frame.bands());
@@ -144,8 +144,9 @@ class FileFrameGroups {
 /// with io::read_audio_file and calling analyze_sequential on it, but holding only one group of
 /// about stream_read_frames sample frames (plus fft_size) at a time.
 template <class Real>
-[[nodiscard]] SpectrumResult analyze_stream_sequential(const kernel::FrameAnalyzer<Real>& frame,
-                                                       io::AudioFileReader& reader) {
+[[nodiscard]] SpectrumResult analyze_stream_sequential(
+    const kernel::FrameAnalyzer<Real>& frame,
+    typename kernel::FrameAnalyzer<Real>::Workspace& workspace, io::AudioFileReader& reader) {
   const SpectrumSettings& s = frame.settings();
   const std::size_t total = reader.info().frames;
   const std::size_t frames = frame.frame_count(total);
@@ -153,7 +154,6 @@ template <class Real>
   FileFrameGroups groups(reader, frame.fft_size(), hop, frames,
                          stream_group_frames(hop, stream_read_frames), max_sample_magnitude<Real>);
   std::vector<double> buffer(groups.capacity());
-  auto workspace = frame.make_workspace();
   std::vector<double> record(frame.record_size());
   kernel::Smoother smoother(frame.bands(), s.smoothing_factor, smoothing_enabled(s));
   kernel::MetricsAccumulator acc(frame.bands());

@@ -20,6 +20,7 @@
 
 #include "auralis/detail/audio_checks.hpp"
 #include "auralis/detail/file_analysis.hpp"
+#include "auralis/detail/workspace_cache.hpp"
 #include "auralis/io/audio_file.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
@@ -80,11 +81,12 @@ struct TokenAudio {
 /// 2 and 4 are pure per-frame functions, so the results equal the sequential ones bit for bit.
 /// At most tokens_per_worker * workers tokens are in flight, each with its own `slot` in
 /// [0, tokens_per_worker * workers) of a ring buffer: extra memory is 4 * workers * token_frames
-/// * (bands + 4) doubles plus one workspace per thread (plus what `load` keeps per slot),
-/// whatever the input length. (Tokens
+/// * (bands + 4) doubles (plus what `load` keeps per slot), whatever the input length; the
+/// per-thread workspaces come from the analyzer's WorkspaceCache. (Tokens
 /// leave filter 5 in order, so a slot is free again before its next token can start.)
 template <class Real, class Load>
 [[nodiscard]] SpectrumResult run_pipeline(const kernel::FrameAnalyzer<Real>& frame,
+                                          WorkspaceCache<Real>& workspaces,
                                           std::size_t sample_frames, std::size_t workers,
                                           std::size_t token_frames, Load&& load) {
   using Workspace = typename kernel::FrameAnalyzer<Real>::Workspace;
@@ -99,7 +101,6 @@ template <class Real, class Load>
   std::vector<double> ring(tokens * token_frames * rs);
   kernel::Smoother smoother(bands, s.smoothing_factor, smoothing_enabled(s));
   kernel::MetricsAccumulator acc(bands);
-  tbb::enumerable_thread_specific<Workspace> workspaces([&] { return frame.make_workspace(); });
 
   struct Chunk {
     std::size_t count = 0;  // frames in this chunk
@@ -126,7 +127,7 @@ template <class Real, class Load>
           const std::size_t count = std::min(token_frames, frames - first);
           return Chunk{count, ring.data() + slot * token_frames * rs, load(slot, first, count)};
         }) & tbb::make_filter<Chunk, Chunk>(tbb::filter_mode::parallel, [&](Chunk c) {
-          Workspace& ws = workspaces.local();
+          Workspace& ws = workspaces.local(frame);
           for (std::size_t i = 0; i < c.count; ++i) {
             frame.analyze(c.audio.audio, c.audio.start + i * hop, ws, record(c, i));
           }
@@ -183,9 +184,10 @@ template <class T>
 /// analyze_file of an in-memory view on `workers` threads (see run_pipeline).
 template <class Real, class T>
 [[nodiscard]] SpectrumResult analyze_parallel(const kernel::FrameAnalyzer<Real>& frame,
+                                              WorkspaceCache<Real>& workspaces,
                                               kernel::AudioView<T> audio, std::size_t workers) {
   const std::size_t hop = frame.hop();
-  return run_pipeline(frame, audio.frames, workers, frames_per_token,
+  return run_pipeline(frame, workspaces, audio.frames, workers, frames_per_token,
                       [&](std::size_t, std::size_t first, std::size_t) {
                         return TokenAudio<T>{audio, first * hop};
                       });
@@ -212,6 +214,7 @@ inline constexpr std::size_t stream_token_budget = std::size_t{32} << 20;
 /// of the file's length.
 template <class Real>
 [[nodiscard]] SpectrumResult analyze_stream_parallel(const kernel::FrameAnalyzer<Real>& frame,
+                                                     WorkspaceCache<Real>& workspaces,
                                                      io::AudioFileReader& reader,
                                                      std::size_t workers) {
   const std::size_t total = reader.info().frames;
@@ -223,7 +226,7 @@ template <class Real>
   const std::size_t capacity = groups.capacity();
   std::vector<double> buffers(tokens * capacity);
   return run_pipeline(
-      frame, total, workers, groups.group_frames(),
+      frame, workspaces, total, workers, groups.group_frames(),
       [&](std::size_t slot, std::size_t first, std::size_t count) {
         return TokenAudio<double>{groups.fill(first, count, buffers.data() + slot * capacity), 0};
       });
@@ -329,12 +332,13 @@ class BasicParallelSpectrumAnalyzer {
     const kernel::FrameAnalyzer<Real>& frame =
         detail::frame_for_rate(sequential_.frame_analyzer(), rate, other_rate);
     const std::size_t workers = workers_for(frame.frame_count(audio.frames));
-    if (workers <= 1) return detail::analyze_sequential(frame, audio);
-    return detail::analyze_parallel(frame, audio, workers);
+    if (workers <= 1) return detail::analyze_sequential(frame, workspaces_.local(frame), audio);
+    return detail::analyze_parallel(frame, workspaces_, audio, workers);
   }
 
   ParallelSpectrumSettings settings_;
   BasicSpectrumAnalyzer<Real> sequential_;
+  mutable detail::WorkspaceCache<Real> workspaces_;
 };
 
 // Out of line and non-inline on purpose: with the extern template declarations below, a
@@ -379,8 +383,10 @@ SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
   const kernel::FrameAnalyzer<Real>& frame =
       detail::frame_for_rate(sequential_.frame_analyzer(), rate, other_rate);
   const std::size_t workers = workers_for(frame.frame_count(reader.info().frames));
-  if (workers <= 1) return detail::analyze_stream_sequential(frame, reader);
-  return detail::analyze_stream_parallel(frame, reader, workers);
+  if (workers <= 1) {
+    return detail::analyze_stream_sequential(frame, workspaces_.local(frame), reader);
+  }
+  return detail::analyze_stream_parallel(frame, workspaces_, reader, workers);
 }
 
 template <class Real>
