@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <iostream>
 #include <numbers>
+#include <optional>
 #include <random>
 #include <regex>
 #include <span>
@@ -877,6 +878,55 @@ TEST(BandEdges, MatchSpecification) {
       EXPECT_EQ(an.frequency_bins()[i], r.frequency_bins[i]);
     }
   }
+}
+
+}  // namespace
+
+namespace {
+
+// analyze_file keeps each thread's frame workspace between calls (detail::WorkspaceCache): no
+// value may carry from one call to the next. Calls of different lengths, rates, precisions of
+// samples and channel layouts, interleaved on one analyzer (and on a moved-to one), equal the
+// same calls on fresh analyzers.
+template <class Analyzer>
+void ExpectCachedWorkspacesCarryNothing() {
+  std::mt19937 rng(3);
+  std::normal_distribution<double> d(0.0, 0.3);
+  std::vector<std::vector<double>> inputs;
+  for (std::size_t n : {100000u, 5000u, 4096u, 300u, 200000u}) {
+    std::vector<double> x(n);
+    for (double& v : x) v = d(rng);
+    inputs.push_back(std::move(x));
+  }
+  Analyzer shared;
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const std::optional<double> rate =
+          i % 2 == 0 ? std::optional<double>{} : std::optional<double>{48000.0};
+      SCOPED_TRACE(::testing::Message() << "round " << round << " input " << i);
+      auralis::test_support::expect_identical_values(shared.analyze_file(inputs[i], rate),
+                                                     Analyzer().analyze_file(inputs[i], rate));
+      const std::vector<float> f(inputs[i].begin(), inputs[i].end());
+      auralis::test_support::expect_identical_values(shared.analyze_file(f),
+                                                     Analyzer().analyze_file(f));
+      const InterleavedAudio<const double> stereo{inputs[i], 2};
+      if (inputs[i].size() % 2 == 0) {
+        auralis::test_support::expect_identical_values(shared.analyze_file(stereo),
+                                                       Analyzer().analyze_file(stereo));
+      }
+    }
+    shared = Analyzer();  // a moved-to analyzer starts with an empty cache
+  }
+}
+
+TEST(WorkspaceCache, SequentialAnalyzerCallsCarryNothing) {
+  ExpectCachedWorkspacesCarryNothing<SpectrumAnalyzer>();
+  ExpectCachedWorkspacesCarryNothing<SpectrumAnalyzerF>();
+}
+
+TEST(WorkspaceCache, ParallelAnalyzerCallsCarryNothing) {
+  ExpectCachedWorkspacesCarryNothing<auralis::ParallelSpectrumAnalyzer>();
+  ExpectCachedWorkspacesCarryNothing<auralis::ParallelSpectrumAnalyzerF>();
 }
 
 }  // namespace
