@@ -86,7 +86,7 @@ struct TokenAudio {
 /// leave filter 5 in order, so a slot is free again before its next token can start.)
 template <class Real, class Load>
 [[nodiscard]] SpectrumResult run_pipeline(const kernel::FrameAnalyzer<Real>& frame,
-                                          WorkspaceCache<Real>& workspaces,
+                                          WorkspaceCache<Real>& workspaces, tbb::task_arena& arena,
                                           std::size_t sample_frames, std::size_t workers,
                                           std::size_t token_frames, Load&& load) {
   using Workspace = typename kernel::FrameAnalyzer<Real>::Workspace;
@@ -111,7 +111,6 @@ template <class Real, class Load>
     return std::span<double>(c.records + i * rs, rs);
   };
   std::size_t next = 0;
-  tbb::task_arena arena(static_cast<int>(workers));
   arena.execute([&] {
     tbb::parallel_pipeline(
         tokens,
@@ -152,18 +151,17 @@ template <class Real, class Load>
 /// Samples per block of the parallel input scan (512 KB of doubles).
 inline constexpr std::size_t scan_block = std::size_t{1} << 16;
 
-/// first_unanalysable on `workers` threads of a private task_arena: the least index over blocks
-/// of scan_block samples, so the same sample is reported whatever the scheduling. The scan reads
-/// every sample once, at memory bandwidth: done before a parallel analysis, sequentially it would
-/// cost a tenth of the analysis' time on two workers.
+/// first_unanalysable on the threads of `arena` (the analysis' own, so that its workers join
+/// once): the least index over blocks of scan_block samples, so the same sample is reported
+/// whatever the scheduling. The scan reads every sample once, at memory bandwidth: done before
+/// a parallel analysis, sequentially it would cost a tenth of the analysis' time on two workers.
 template <class T>
 [[nodiscard]] std::size_t parallel_first_unanalysable(std::span<const T> samples, double limit,
-                                                      std::size_t workers) {
+                                                      tbb::task_arena& arena) {
   const std::size_t n = samples.size();
-  if (workers <= 1 || n <= scan_block) return first_unanalysable(samples, limit);
+  if (n <= scan_block) return first_unanalysable(samples, limit);
   const std::size_t blocks = (n + scan_block - 1) / scan_block;
   std::size_t first = n;
-  tbb::task_arena arena(static_cast<int>(workers));
   arena.execute([&] {
     first = tbb::parallel_reduce(
         tbb::blocked_range<std::size_t>(0, blocks), n,
@@ -185,9 +183,10 @@ template <class T>
 template <class Real, class T>
 [[nodiscard]] SpectrumResult analyze_parallel(const kernel::FrameAnalyzer<Real>& frame,
                                               WorkspaceCache<Real>& workspaces,
-                                              kernel::AudioView<T> audio, std::size_t workers) {
+                                              tbb::task_arena& arena, kernel::AudioView<T> audio,
+                                              std::size_t workers) {
   const std::size_t hop = frame.hop();
-  return run_pipeline(frame, workspaces, audio.frames, workers, frames_per_token,
+  return run_pipeline(frame, workspaces, arena, audio.frames, workers, frames_per_token,
                       [&](std::size_t, std::size_t first, std::size_t) {
                         return TokenAudio<T>{audio, first * hop};
                       });
@@ -225,8 +224,9 @@ template <class Real>
                          max_sample_magnitude<Real>);
   const std::size_t capacity = groups.capacity();
   std::vector<double> buffers(tokens * capacity);
+  tbb::task_arena arena(static_cast<int>(workers));
   return run_pipeline(
-      frame, workspaces, total, workers, groups.group_frames(),
+      frame, workspaces, arena, total, workers, groups.group_frames(),
       [&](std::size_t slot, std::size_t first, std::size_t count) {
         return TokenAudio<double>{groups.fill(first, count, buffers.data() + slot * capacity), 0};
       });
@@ -313,27 +313,31 @@ class BasicParallelSpectrumAnalyzer {
     return s;
   }
 
-  // detail::checked_audio with the input scan on as many workers as the analysis will use.
+  // analyze_file of interleaved samples: validation, then the sequential path or the pipeline.
+  // A parallel call creates one task_arena for both its input scan and its pipeline (a second
+  // arena would make the workers join twice).
   template <class T>
-  kernel::AudioView<T> checked_audio(std::span<const T> samples, std::size_t channels) const {
+  SpectrumResult analyze_samples(std::span<const T> samples, std::size_t channels,
+                                 std::optional<double> sample_rate) const {
+    std::optional<tbb::task_arena> arena;
     const auto scan = [&](std::span<const T> checked, double limit) {
-      const std::size_t frames = checked.size() / channels;
-      const std::size_t workers = workers_for(sequential_.frame_analyzer().frame_count(frames));
-      return detail::parallel_first_unanalysable(checked, limit, workers);
+      const std::size_t w =
+          workers_for(sequential_.frame_analyzer().frame_count(checked.size() / channels));
+      if (w <= 1) return detail::first_unanalysable(checked, limit);
+      arena.emplace(static_cast<int>(w));
+      return detail::parallel_first_unanalysable(checked, limit, *arena);
     };
-    return detail::checked_audio(samples, channels, "samples", detail::max_sample_magnitude<Real>,
-                                 scan);
-  }
-
-  template <class T>
-  SpectrumResult file_impl(kernel::AudioView<T> audio, std::optional<double> sample_rate) const {
+    const kernel::AudioView<T> audio = detail::checked_audio(
+        samples, channels, "samples", detail::max_sample_magnitude<Real>, scan);
     const double rate = detail::checked_rate(settings_, sample_rate);
     std::optional<kernel::FrameAnalyzer<Real>> other_rate;
     const kernel::FrameAnalyzer<Real>& frame =
         detail::frame_for_rate(sequential_.frame_analyzer(), rate, other_rate);
+    // The frame count, hence the worker count, does not depend on the sample rate.
     const std::size_t workers = workers_for(frame.frame_count(audio.frames));
     if (workers <= 1) return detail::analyze_sequential(frame, workspaces_.local(frame), audio);
-    return detail::analyze_parallel(frame, workspaces_, audio, workers);
+    if (!arena) arena.emplace(static_cast<int>(workers));
+    return detail::analyze_parallel(frame, workspaces_, *arena, audio, workers);
   }
 
   ParallelSpectrumSettings settings_;
@@ -353,25 +357,25 @@ BasicParallelSpectrumAnalyzer<Real>::BasicParallelSpectrumAnalyzer(
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     std::span<const double> samples, std::optional<double> sample_rate) const {
-  return file_impl(checked_audio(samples, 1), sample_rate);
+  return analyze_samples(samples, 1, sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     std::span<const float> samples, std::optional<double> sample_rate) const {
-  return file_impl(checked_audio(samples, 1), sample_rate);
+  return analyze_samples(samples, 1, sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     InterleavedAudio<const double> audio, std::optional<double> sample_rate) const {
-  return file_impl(checked_audio(audio.samples, audio.channels), sample_rate);
+  return analyze_samples(audio.samples, audio.channels, sample_rate);
 }
 
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     InterleavedAudio<const float> audio, std::optional<double> sample_rate) const {
-  return file_impl(checked_audio(audio.samples, audio.channels), sample_rate);
+  return analyze_samples(audio.samples, audio.channels, sample_rate);
 }
 
 template <class Real>
