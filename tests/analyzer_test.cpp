@@ -886,10 +886,11 @@ namespace {
 
 // analyze_file keeps each thread's frame workspace between calls (detail::WorkspaceCache): no
 // value may carry from one call to the next. Calls of different lengths, rates, precisions of
-// samples and channel layouts, interleaved on one analyzer (and on a moved-to one), equal the
-// same calls on fresh analyzers.
-template <class Analyzer>
-void ExpectCachedWorkspacesCarryNothing() {
+// samples and channel layouts, interleaved on one analyzer, equal the same calls on fresh
+// analyzers; so do calls after the analyzer is assigned one of another fft_size (larger, odd,
+// back): its workspaces must not be reused (they would be too small: a heap overrun).
+template <class Analyzer, class Settings>
+void ExpectCachedWorkspacesCarryNothing(Settings settings) {
   std::mt19937 rng(3);
   std::normal_distribution<double> d(0.0, 0.3);
   std::vector<std::vector<double>> inputs;
@@ -898,35 +899,46 @@ void ExpectCachedWorkspacesCarryNothing() {
     for (double& v : x) v = d(rng);
     inputs.push_back(std::move(x));
   }
-  Analyzer shared;
-  for (int round = 0; round < 2; ++round) {
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      const std::optional<double> rate =
-          i % 2 == 0 ? std::optional<double>{} : std::optional<double>{48000.0};
-      SCOPED_TRACE(::testing::Message() << "round " << round << " input " << i);
-      auralis::test_support::expect_identical_values(shared.analyze_file(inputs[i], rate),
-                                                     Analyzer().analyze_file(inputs[i], rate));
-      const std::vector<float> f(inputs[i].begin(), inputs[i].end());
-      auralis::test_support::expect_identical_values(shared.analyze_file(f),
-                                                     Analyzer().analyze_file(f));
-      const InterleavedAudio<const double> stereo{inputs[i], 2};
-      if (inputs[i].size() % 2 == 0) {
-        auralis::test_support::expect_identical_values(shared.analyze_file(stereo),
-                                                       Analyzer().analyze_file(stereo));
+  constexpr bool is_parallel = !std::is_same_v<Settings, SpectrumSettings>;
+  Analyzer shared(settings);
+  for (std::size_t fft_size : {4096u, 8192u, 4095u, 4096u}) {
+    settings.fft_size = fft_size;
+    shared = Analyzer(settings);  // assigned: its cache must start empty
+    for (int round = 0; round < 2; ++round) {
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const std::optional<double> rate =
+            i % 2 == 0 ? std::optional<double>{} : std::optional<double>{48000.0};
+        SCOPED_TRACE(::testing::Message()
+                     << "fft_size " << fft_size << " round " << round << " input " << i);
+        const SpectrumResult r = shared.analyze_file(inputs[i], rate);
+        auralis::test_support::expect_identical_values(
+            r, Analyzer(settings).analyze_file(inputs[i], rate));
+        if (is_parallel && i == 4 && auralis::available_workers() >= 2) {
+          EXPECT_TRUE(r.parallel_processing);
+        }
+        const std::vector<float> f(inputs[i].begin(), inputs[i].end());
+        auralis::test_support::expect_identical_values(shared.analyze_file(f),
+                                                       Analyzer(settings).analyze_file(f));
+        const InterleavedAudio<const double> stereo{inputs[i], 2};
+        if (inputs[i].size() % 2 == 0) {
+          auralis::test_support::expect_identical_values(shared.analyze_file(stereo),
+                                                         Analyzer(settings).analyze_file(stereo));
+        }
       }
     }
-    shared = Analyzer();  // a moved-to analyzer starts with an empty cache
   }
 }
 
 TEST(WorkspaceCache, SequentialAnalyzerCallsCarryNothing) {
-  ExpectCachedWorkspacesCarryNothing<SpectrumAnalyzer>();
-  ExpectCachedWorkspacesCarryNothing<SpectrumAnalyzerF>();
+  ExpectCachedWorkspacesCarryNothing<SpectrumAnalyzer>(SpectrumSettings{});
+  ExpectCachedWorkspacesCarryNothing<SpectrumAnalyzerF>(SpectrumSettings{});
 }
 
 TEST(WorkspaceCache, ParallelAnalyzerCallsCarryNothing) {
-  ExpectCachedWorkspacesCarryNothing<auralis::ParallelSpectrumAnalyzer>();
-  ExpectCachedWorkspacesCarryNothing<auralis::ParallelSpectrumAnalyzerF>();
+  auralis::ParallelSpectrumSettings p;
+  p.max_workers = 2;
+  ExpectCachedWorkspacesCarryNothing<auralis::ParallelSpectrumAnalyzer>(p);
+  ExpectCachedWorkspacesCarryNothing<auralis::ParallelSpectrumAnalyzerF>(p);
 }
 
 }  // namespace

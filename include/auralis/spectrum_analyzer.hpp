@@ -37,8 +37,9 @@ namespace auralis {
 /// - The constructor validates the settings (throws InvalidSettings), plans the FFT (shared
 ///   process-wide) and allocates every buffer analyze_chunk needs.
 /// - analyze_file is const and stateless (smoothing starts afresh on every call): concurrent
-///   calls on one analyzer are safe. It allocates O(bands + fft_size) per call, independent of
-///   the input length.
+///   calls on one analyzer are safe. It allocates O(bands) per call, independent of the input
+///   length, plus one O(fft_size) workspace per calling thread on its first call, which the
+///   analyzer keeps for later calls (detail::WorkspaceCache).
 /// - analyze_chunk carries the smoothing state from call to call, so it must not be called
 ///   concurrently on one analyzer. Its output-parameter form performs no heap allocation and
 ///   takes no lock once `out` has been sized by a first call.

@@ -14,11 +14,19 @@ namespace auralis::detail {
 /// Per-thread workspaces an analyzer keeps from one analyze_file call to the next: scratch only,
 /// no state carries over. Allocating them anew in every call cost 10% of a 5 s sequential
 /// analysis and up to 15% of a 30 s one on two workers (the heap trimmed and re-faulted them,
-/// with TLB shoot-downs between the cores). Safe because neither the sequential loop nor a
-/// pipeline filter body waits on oneTBB or calls back into user code, so a thread uses its
-/// workspace for one frame at a time.
-/// Memory: one workspace (about 30 * fft_size bytes) per thread that ever ran a body, until the
-/// analyzer is destroyed. Copies and moves of an analyzer start with an empty cache.
+/// with TLB shoot-downs between the cores).
+///
+/// Safe because the code holding a workspace never waits on oneTBB nor calls user code: the
+/// sequential loop (which holds the calling thread's workspace for the whole call) and each
+/// pipeline filter body run to completion on their thread, so no thread can start a second use
+/// of its workspace before the first ends. Adding oneTBB calls inside those loops would break
+/// this.
+///
+/// Memory: one workspace (about 38 * fft_size bytes in double, 20 * fft_size in float) per
+/// thread that ever analysed with this analyzer, until the analyzer is destroyed or assigned:
+/// with a pool of threads, as many as the pool has. Copies, moves and assignments of an analyzer
+/// start with an empty cache, and a workspace whose sizes do not fit the frame analyzer is
+/// rebuilt.
 template <class Real>
 class WorkspaceCache {
  public:
@@ -26,14 +34,23 @@ class WorkspaceCache {
 
   WorkspaceCache() = default;
   WorkspaceCache(const WorkspaceCache&) {}
-  WorkspaceCache& operator=(const WorkspaceCache&) { return *this; }
+  WorkspaceCache(WorkspaceCache&&) noexcept {}
+  WorkspaceCache& operator=(const WorkspaceCache&) {
+    slots_.clear();
+    return *this;
+  }
+  WorkspaceCache& operator=(WorkspaceCache&&) noexcept {
+    slots_.clear();
+    return *this;
+  }
   ~WorkspaceCache() = default;
 
-  /// The calling thread's workspace, made by `frame` on its first use (every FrameAnalyzer of
-  /// one analyzer's settings makes workspaces of the same sizes, whatever its sample rate).
+  /// The calling thread's workspace for `frame`, made on its first use or when its sizes do
+  /// not fit `frame` (every FrameAnalyzer of one analyzer's settings needs the same sizes,
+  /// whatever its sample rate, so that happens only on the first use).
   Workspace& local(const kernel::FrameAnalyzer<Real>& frame) {
     std::optional<Workspace>& slot = slots_.local();
-    if (!slot) slot.emplace(frame.make_workspace());
+    if (!slot || !frame.fits(*slot)) slot.emplace(frame.make_workspace());
     return *slot;
   }
 

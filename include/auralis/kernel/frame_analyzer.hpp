@@ -64,7 +64,7 @@ class FrameAnalyzer {
     AlignedBuffer<Real> time;
     AlignedBuffer<Complex> spectrum;
     AlignedBuffer<double> magnitude;
-    AlignedBuffer<Real> scratch;  ///< bins() values: float magnitudes, scaled (float only)
+    AlignedBuffer<Real> scratch;  ///< float: bins() scaled magnitudes; double: empty
     AlignedBuffer<Real> split;    ///< MagnitudeSpectrum's scratch
   };
 
@@ -105,8 +105,15 @@ class FrameAnalyzer {
   [[nodiscard]] Workspace make_workspace() const {
     return Workspace{AlignedBuffer<Real>(fft_size()),
                      AlignedBuffer<Complex>(spectrum_->spectrum_size()),
-                     AlignedBuffer<double>(bins()), AlignedBuffer<Real>(bins()),
+                     AlignedBuffer<double>(bins()), AlignedBuffer<Real>(scaled_size()),
                      AlignedBuffer<Real>(spectrum_->scratch_size())};
+  }
+
+  /// Whether `ws` has the sizes make_workspace() gives (workspaces of another fft_size do not).
+  [[nodiscard]] bool fits(const Workspace& ws) const noexcept {
+    return ws.time.size() == fft_size() && ws.spectrum.size() == spectrum_->spectrum_size() &&
+           ws.magnitude.size() == bins() && ws.scratch.size() == scaled_size() &&
+           ws.split.size() == spectrum_->scratch_size();
   }
 
   /// Analyses the frame of `audio` starting at sample frame `start` (samples past the end read
@@ -122,6 +129,11 @@ class FrameAnalyzer {
   void analyze_windowed(Workspace& ws, std::span<double> record) const noexcept;
 
  private:
+  // Float keeps its magnitudes scaled in Workspace::scratch; double writes them to `magnitude`.
+  [[nodiscard]] std::size_t scaled_size() const noexcept {
+    return std::is_same_v<Real, float> ? bins() : 0;
+  }
+
   template <class Sample>
   void load_windowed(const AudioView<Sample>& audio, std::size_t start, Real* out) const noexcept {
     const std::size_t n = fft_size();
