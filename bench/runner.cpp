@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 #include "support/alloc_tracking.hpp"
 
 namespace {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 #include "auralis/io/audio_file.hpp"
 
 namespace auralis_cli {

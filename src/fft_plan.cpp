@@ -5,24 +5,52 @@
 #include <fftw3.h>
 
 #include <cassert>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <mutex>
-#include <new>
 #include <string>
 #include <tuple>
 #include <utility>
 
+#include "auralis/error.hpp"
 #include "auralis/kernel/aligned_buffer.hpp"
 
 namespace auralis::kernel {
 namespace {
 
 // FFTW's planner is not thread-safe: every planner call of the process goes through this mutex.
+// Never destroyed: plans held by static objects are destroyed at exit and take it.
 std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
+  static auto* m = new std::mutex;
+  return *m;
+}
+
+std::size_t largest_prime_factor(std::size_t n) {
+  std::size_t largest = 1;
+  for (std::size_t p = 2; p * p <= n; ++p) {
+    for (; n % p == 0; n /= p) largest = p;
+  }
+  return n > largest ? n : largest;
+}
+
+// FftPlan::footprint(): an upper estimate of FFTW's memory for the plan (see the header).
+std::size_t fftw_footprint(std::size_t n, FftType type, std::size_t real_bytes) {
+  const std::size_t input = n * real_bytes * (type == FftType::complex ? 2 : 1);
+  return (std::size_t{128} << 10) + (largest_prime_factor(n) <= 64 ? 3 : 8) * input;
+}
+
+template <class Real>
+const char* precision_name() {
+  return sizeof(Real) == sizeof(float) ? "float" : "double";
+}
+
+template <class Real>
+[[noreturn]] void throw_plan_failure(std::size_t n, FftType type, const char* why) {
+  throw FftError("fft_size", std::string("FFTW could not plan a ") +
+                                 (type == FftType::real ? "real-to-complex" : "complex") + " " +
+                                 precision_name<Real>() + " transform of size " +
+                                 std::to_string(n) + why);
 }
 
 unsigned flags_for(PlanRigor rigor) {
@@ -85,6 +113,10 @@ struct Fftw<float> {
 
 template <class Real>
 FftPlan<Real>::FftPlan(std::size_t n, PlanRigor rigor, FftType type) : n_(n), type_(type) {
+  if (n > static_cast<std::size_t>(INT_MAX)) {
+    throw_plan_failure<Real>(n, type, " (above FFTW's limit of 2^31 - 1)");
+  }
+  footprint_ = fftw_footprint(n, type, sizeof(Real));
   // Planning buffers of the size and alignment the plan will execute on (FFTW_ESTIMATE and
   // FFTW_MEASURE may overwrite them).
   AlignedBuffer<Real> in_real(type == FftType::real ? n : 0);
@@ -100,10 +132,12 @@ FftPlan<Real>::FftPlan(std::size_t n, PlanRigor rigor, FftType type) : n_(n), ty
   if (rigor == PlanRigor::estimate) {
     // FFTW_ESTIMATE reuses any wisdom in the process (from MEASURE plans, ours or the host
     // program's, or imported files), which would make the "deterministic" plan depend on what
-    // ran before. Plan from empty wisdom, then put the process's wisdom back.
+    // ran before. Plan from empty wisdom, forget what this planning added (so wisdom does not
+    // grow with every size ever planned), then put the process's wisdom back.
     char* saved = Fftw<Real>::export_wisdom();
     Fftw<Real>::forget_wisdom();
     plan_ = make();
+    Fftw<Real>::forget_wisdom();
     if (saved != nullptr) {
       Fftw<Real>::import_wisdom(saved);
       std::free(saved);
@@ -111,7 +145,7 @@ FftPlan<Real>::FftPlan(std::size_t n, PlanRigor rigor, FftType type) : n_(n), ty
   } else {
     plan_ = make();
   }
-  if (plan_ == nullptr) throw std::bad_alloc();
+  if (plan_ == nullptr) throw_plan_failure<Real>(n, type, "");
 }
 
 template <class Real>
@@ -123,13 +157,22 @@ FftPlan<Real>::~FftPlan() {
 template <class Real>
 std::shared_ptr<const FftPlan<Real>> FftPlan<Real>::shared(std::size_t n, PlanRigor rigor,
                                                            FftType type) {
-  // Never destroyed: plans outlive every static object and thread that may still execute them.
-  static auto* cache =
-      new std::map<std::tuple<std::size_t, PlanRigor, FftType>, std::shared_ptr<const FftPlan>>;
+  using Cache = BoundedCache<std::tuple<std::size_t, PlanRigor, FftType>, FftPlan>;
+  // Never destroyed: the plans it holds at exit outlive every static object and thread that
+  // may still execute them.
+  static auto* cache = new Cache(plan_cache_budget);
+  // Declared before the lock, so released after it (also when an allocation below throws):
+  // destroying a plan takes the planner mutex.
+  typename Cache::Evicted evicted;
+  std::unique_ptr<const FftPlan> made;
+  std::shared_ptr<const FftPlan> plan;
   std::lock_guard lock(planner_mutex());
-  auto& slot = (*cache)[{n, rigor, type}];
-  if (!slot) slot = std::shared_ptr<const FftPlan>(new FftPlan(n, rigor, type));
-  return slot;
+  if ((plan = cache->find({n, rigor, type}))) return plan;
+  made.reset(new FftPlan(n, rigor, type));
+  const std::size_t bytes = made->footprint() + sizeof(FftPlan) + cache_entry_overhead;
+  plan = std::move(made);
+  cache->insert({n, rigor, type}, plan, bytes, evicted);
+  return plan;
 }
 
 template <class Real>

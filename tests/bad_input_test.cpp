@@ -2,6 +2,7 @@
 // Every bad-input rule: exact error type, field name and message; valid extremes stay finite.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <functional>
@@ -91,6 +92,72 @@ std::vector<T> Cast(const std::vector<double>& x) {
 
 void ExpectIdentical(const SpectrumResult& a, const SpectrumResult& b) {
   auralis::test_support::expect_identical_values(a, b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Independent references (docs/conventions.md, evaluated here in long double).
+
+using Long = long double;
+
+// Band edges 10^y_i, y_i linear from log10 f_min to log10 f_max: f_min (f_max / f_min)^(i / (B-1)).
+std::vector<Long> Edges(double lo, double hi, std::size_t bands) {
+  std::vector<Long> e(bands);
+  for (std::size_t i = 0; i < bands; ++i) {
+    e[i] = bands == 1 ? Long{lo}
+                      : lo * std::pow(static_cast<Long>(hi) / lo,
+                                      static_cast<Long>(i) / static_cast<Long>(bands - 1));
+  }
+  return e;
+}
+
+// Band holding frequency f (edge_i <= f < edge_{i+1}, the last band open), or -1 below edge_0.
+long BandOf(const std::vector<Long>& edges, Long f) {
+  long band = -1;
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    if (edges[i] <= f) band = static_cast<long>(i);
+  }
+  return band;
+}
+
+// x[n] = amp sin(2 pi k n / N + 0.3): exactly k periods per frame of N samples.
+std::vector<double> BinSine(std::size_t k, std::size_t n_fft, std::size_t len, double amp) {
+  std::vector<double> x(len);
+  for (std::size_t i = 0; i < len; ++i) {
+    const double cycles = static_cast<double>((k * i) % n_fft) / static_cast<double>(n_fft);
+    x[i] = amp * std::sin(2.0 * std::numbers::pi * cycles + 0.3);
+  }
+  return x;
+}
+
+// Unweighted band levels of an N-point frame whose bin magnitudes are `mag` (k = 0..N/2):
+// 20 log10(max(mean over the band's bins, 1e-10)), -200 dB for a band without bins.
+std::vector<double> LevelsOf(const std::vector<Long>& mag, std::size_t n, double sr,
+                             const std::vector<Long>& edges) {
+  std::vector<Long> sum(edges.size(), 0.0L);
+  std::vector<std::size_t> count(edges.size(), 0);
+  for (std::size_t k = 0; k <= n / 2; ++k) {
+    const long b = BandOf(edges, static_cast<Long>(k) * sr / static_cast<Long>(n));
+    if (b < 0) continue;
+    sum[static_cast<std::size_t>(b)] += mag[k];
+    ++count[static_cast<std::size_t>(b)];
+  }
+  std::vector<double> level(edges.size(), -200.0);
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    if (count[i] > 0) {
+      level[i] = static_cast<double>(
+          20.0L * std::log10(std::max(sum[i] / static_cast<Long>(count[i]), 1e-10L)));
+    }
+  }
+  return level;
+}
+
+// A sine of amplitude a with exactly k0 periods per frame (0 < k0 < N/2 - 1) under the periodic
+// Hann window: |X_k0| = a N / 4, |X_{k0 +- 1}| = a N / 8, every other bin 0.
+std::vector<Long> HannSineMagnitudes(std::size_t n, std::size_t k0, Long a) {
+  std::vector<Long> mag(n / 2 + 1, 0.0L);
+  mag[k0] = a * static_cast<Long>(n) / 4.0L;
+  mag[k0 - 1] = mag[k0 + 1] = a * static_cast<Long>(n) / 8.0L;
+  return mag;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,9 +259,14 @@ TEST(BadSettings, FrequencyBandsZero) {
   ExpectBadSettings(s, "frequency_bands");
   s.frequency_bands = 1;
   ExpectGoodSettings(s);
-  const SpectrumResult r = SpectrumAnalyzer(s).analyze_file(Sine(8192));
-  EXPECT_EQ(r.spectrum.size(), 1u);
-  EXPECT_TRUE(std::isfinite(r.spectrum[0]));
+  // One band from 20 Hz up to Nyquist (bins 2..2048 at 44.1 kHz, N = 4096): a sine with 93
+  // periods per frame has a/4 N + 2 a/8 N = a N / 2 in its bins, so the band reads
+  // 20 log10(a N / 2 / 2047) in every frame; A weighting normalised over its single edge is 0 dB.
+  const SpectrumResult r = SpectrumAnalyzer(s).analyze_file(BinSine(93, 4096, 8192, 0.5));
+  ASSERT_EQ(r.spectrum.size(), 1u);
+  EXPECT_NEAR(r.spectrum[0],
+              static_cast<double>(20.0L * std::log10(0.5L * 4096.0L / 2.0L / 2047.0L)), 1e-9);
+  EXPECT_NEAR(r.frequency_bins[0], 20.0, 1e-12);
 }
 
 TEST(BadSettings, MinFrequencyInvalid) {
@@ -276,20 +348,38 @@ TEST(BadSettings, FrequencyLimitsOfTheWeightingCurves) {
     const SpectrumAnalyzer a;
     ExpectError<InvalidSettings>([&] { (void)a.analyze_file(Sine(5000), sr); }, "sample_rate");
   }
-  // At the limits, in every weighting and both conventions: finite results.
+  // At the limits, in every weighting and both conventions: finite results, and a sine of 4
+  // periods per frame (976562.5 Hz at 1 GHz, N = 4096) has its standard (unweighted, bin-level)
+  // peak at its bin; unweighted (Z) it peaks in the band holding that bin. (A and C fall by
+  // 40 dB per decade up there, which moves the weighted maximum one band down, to the band of
+  // the -6 dB bin below.)
+  const std::vector<Long> edges = Edges(1e-3, 1e9, 64);
+  const Long tone = 4.0L * 1e9L / 4096.0L;
+  const auto band = static_cast<std::size_t>(BandOf(edges, tone));
   for (Weighting w : {Weighting::A, Weighting::C, Weighting::Z}) {
     for (MetricConvention c : {MetricConvention::standard, MetricConvention::auralis}) {
+      SCOPED_TRACE(std::string(auralis::to_string(w)) + " " + std::string(auralis::to_string(c)));
       SpectrumSettings s;
       s.frequency_weighting = w;
       s.metric_convention = c;
       s.min_frequency = 1e-3;
       s.max_frequency = 1e9;
       s.sample_rate = 1e9;
-      const SpectrumResult r = SpectrumAnalyzer(s).analyze_file(Sine(9000, 1e6, 1e9));
+      const SpectrumResult r = SpectrumAnalyzer(s).analyze_file(BinSine(4, 4096, 9000, 0.5));
       for (double v : r.spectrum) ASSERT_TRUE(std::isfinite(v));
       EXPECT_TRUE(std::isfinite(r.spectral_centroid));
       EXPECT_TRUE(std::isfinite(r.spectral_rolloff));
       EXPECT_TRUE(std::isfinite(r.total_energy));
+      if (c == MetricConvention::standard) {
+        EXPECT_NEAR(r.peak_frequency, static_cast<double>(tone), 1e-12 * static_cast<double>(tone));
+      }
+      if (w == Weighting::Z) {
+        EXPECT_EQ(std::max_element(r.spectrum.begin(), r.spectrum.end()) - r.spectrum.begin(),
+                  static_cast<std::ptrdiff_t>(band));
+        if (c == MetricConvention::auralis) {
+          EXPECT_NEAR(r.peak_frequency, static_cast<double>(edges[band]), 1e-9 * 1e6);
+        }
+      }
     }
   }
 }
@@ -543,11 +633,14 @@ TEST(BadAudio, FailedRealTimeCallKeepsWorking) {
   bad[512] = kNaN;
   EXPECT_THROW(a.analyze_chunk(std::span<const double>(bad), out), InvalidAudio);
   a.analyze_chunk(std::span<const double>(x), out);
-  for (double v : out.spectrum) EXPECT_TRUE(std::isfinite(v));
+  // As if the failed call had never happened: two good chunks on a fresh analyzer.
+  SpectrumAnalyzer fresh(s);
+  (void)fresh.analyze_chunk(std::span<const double>(x));
+  ExpectIdentical(out, fresh.analyze_chunk(std::span<const double>(x)));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Valid extremes: every field finite.
+// Valid extremes: every field finite, and what the input physically is.
 
 void ExpectAllFinite(const SpectrumResult& r, std::size_t bands) {
   ASSERT_EQ(r.spectrum.size(), bands);
@@ -607,63 +700,204 @@ TYPED_TEST(ValidExtremes, Denormals) {
   }
 }
 
+// Relative tolerance of levels and energies against the closed forms: double compute rounds at
+// ~1e-15 of the peak, float compute (float window and FFT) at ~1e-6.
+template <class A>
+double LevelTolerance() {
+  return std::is_same_v<typename A::compute_type, float> ? 1e-4 : 1e-9;  // dB
+}
+template <class A>
+double RelTolerance() {
+  return std::is_same_v<typename A::compute_type, float> ? 1e-5 : 1e-12;
+}
+
+// A sine at 1e30 (and at 2^100 ~ 1.27e30, float compute's limit) with 93 periods per frame
+// (1001.3 Hz): its band reads 20 log10 of the mean of a N/4, a N/8, a N/8 over the band's bins
+// (~645 dB), the standard peak is its bin, the auralis peak its band's lower edge, and the
+// Parseval energy of a Hann-windowed bin-centred sine is 3 N a^2 / 16.
 TYPED_TEST(ValidExtremes, HugeAmplitude) {
+  const std::size_t n = 4096;
+  const double sr = 44100.0;
+  const std::vector<Long> edges = Edges(20.0, 20000.0, 64);
+  const Long f = 93.0L * sr / n;
+  const auto band = static_cast<std::size_t>(BandOf(edges, f));
+  for (double amp : {1e30, 0x1p100}) {
+    const std::vector<double> want = LevelsOf(HannSineMagnitudes(n, 93, amp), n, sr, edges);
+    const std::vector<double> x = BinSine(93, n, 5 * n, amp);
+    for (MetricConvention conv : kConventions) {
+      SCOPED_TRACE(std::string(auralis::to_string(conv)) + " amp " + std::to_string(amp));
+      SpectrumSettings s;
+      s.metric_convention = conv;
+      s.frequency_weighting = Weighting::Z;
+      const double z = conv == MetricConvention::standard ? 0.0 : 1.0;  // Z: +1 dB (sic)
+      TypeParam a(s);
+      const std::vector<float> xf = Cast<float>(x);
+      for (const SpectrumResult& r : {a.analyze_file(x), a.analyze_chunk(std::span(x).first(n)),
+                                      a.analyze_file(std::span<const float>(xf))}) {
+        ExpectAllFinite(r, 64);
+        EXPECT_GT(want[band], 640.0);
+        // float samples round the sine by ~3e-8 relative: 3e-7 dB.
+        EXPECT_NEAR(r.spectrum[band], want[band] + z, LevelTolerance<TypeParam>() + 1e-6);
+        EXPECT_EQ(std::max_element(r.spectrum.begin(), r.spectrum.end()) - r.spectrum.begin(),
+                  static_cast<std::ptrdiff_t>(band));
+        if (conv == MetricConvention::standard) {
+          EXPECT_NEAR(r.peak_frequency, static_cast<double>(f), 1e-12 * static_cast<double>(f));
+          const double energy = static_cast<double>(3.0L * n * Long{amp} * Long{amp} / 16.0L);
+          EXPECT_NEAR(r.total_energy, energy, (RelTolerance<TypeParam>() + 1e-7) * energy);
+        } else {
+          EXPECT_NEAR(r.peak_frequency, static_cast<double>(edges[band]), 1e-12 * 1001.3);
+        }
+      }
+    }
+  }
+}
+
+// One sample: zero-padded to one frame, it lands on w[0] = 0 of the periodic Hann window and
+// reads as silence (every band at the floor, standard metrics 0); under a rectangular window
+// it is an impulse, |X_k| = |v| in every bin, so every band holding a bin reads 20 log10|v|
+// and the energy is v^2. One full frame of a bin-centred sine reads its closed-form levels.
+TYPED_TEST(ValidExtremes, SingleFrameAndSingleSample) {
+  const std::size_t n = 4096;
+  const double sr = 44100.0;
+  const std::vector<Long> edges = Edges(20.0, 20000.0, 64);
+  const std::vector<double> sample = {0.375};
   for (MetricConvention conv : kConventions) {
     SCOPED_TRACE(std::string(auralis::to_string(conv)));
+    const double z = conv == MetricConvention::standard ? 0.0 : 1.0;
     SpectrumSettings s;
     s.metric_convention = conv;
-    TypeParam a(s);
-    const std::vector<double> x = Sine(20000, 1000.0, 44100.0, 1e30);
-    ExpectAllFinite(a.analyze_file(x), 64);
-    ExpectAllFinite(a.analyze_chunk(std::span(x).first(4096)), 64);
-    const std::vector<float> xf = Cast<float>(x);
-    ExpectAllFinite(a.analyze_file(std::span<const float>(xf)), 64);
-  }
-}
-
-TYPED_TEST(ValidExtremes, SingleFrameAndSingleSample) {
-  for (MetricConvention conv : kConventions) {
-    SpectrumSettings s;
-    s.metric_convention = conv;
-    TypeParam a(s);
-    const std::vector<double> x = Sine(4096);
-    const SpectrumResult one = a.analyze_file(x);
+    s.frequency_weighting = Weighting::Z;
+    TypeParam hann(s);
+    for (const SpectrumResult& r : {hann.analyze_file(sample), hann.analyze_chunk(sample)}) {
+      EXPECT_EQ(r.num_chunks_analyzed, 1u);
+      ExpectAllFinite(r, 64);
+      for (double v : r.spectrum) EXPECT_NEAR(v, -200.0 + z, 1e-12);
+      if (conv == MetricConvention::standard) {
+        EXPECT_EQ(r.total_energy, 0.0);
+        EXPECT_EQ(r.spectral_centroid, 0.0);
+        EXPECT_EQ(r.peak_frequency, 0.0);
+      }
+    }
+    s.window_type = WindowType::rectangular;
+    TypeParam rect(s);
+    const std::vector<double> flat = LevelsOf(std::vector<Long>(n / 2 + 1, 0.375L), n, sr, edges);
+    for (const SpectrumResult& r : {rect.analyze_file(sample), rect.analyze_chunk(sample)}) {
+      for (std::size_t i = 0; i < 64; ++i) {
+        EXPECT_NEAR(r.spectrum[i], flat[i] + z, 1e-12) << "band " << i;
+      }
+      if (conv == MetricConvention::standard) {
+        EXPECT_EQ(r.total_energy, 0.375 * 0.375);
+      }
+    }
+    // One full frame (Hann) of a sine with 250 periods per frame.
+    const std::vector<double> frame = BinSine(250, n, n, 0.5);
+    const std::vector<double> want = LevelsOf(HannSineMagnitudes(n, 250, 0.5L), n, sr, edges);
+    const SpectrumResult one = hann.analyze_file(frame);
     EXPECT_EQ(one.num_chunks_analyzed, 1u);
-    ExpectAllFinite(one, 64);
-    const SpectrumResult single = a.analyze_file(std::span(x).subspan(100, 1));
-    EXPECT_EQ(single.num_chunks_analyzed, 1u);
-    ExpectAllFinite(single, 64);
-    ExpectAllFinite(a.analyze_chunk(std::span(x).subspan(100, 1)), 64);
+    const bool float_compute = std::is_same_v<typename TypeParam::compute_type, float>;
+    for (std::size_t i = 0; i < 64; ++i) {
+      // Float compute leaves FFT rounding (~1e-5 of the peak) in the bands without the sine.
+      if (float_compute && want[i] < -100.0) continue;
+      EXPECT_NEAR(one.spectrum[i], want[i] + z, LevelTolerance<TypeParam>()) << "band " << i;
+    }
   }
 }
 
+// 96 kHz, max_frequency 40 kHz: a 30 kHz sine (exactly bin 1280 of 4096) peaks in the band
+// holding 30 kHz and reads its closed-form level; with the default max_frequency (20 kHz) the
+// last band holds every bin from 20 kHz to Nyquist, so the tone lands there.
 TYPED_TEST(ValidExtremes, HighSampleRate) {
+  const std::size_t n = 4096;
+  const double sr = 96000.0;
+  const std::vector<double> x = Sine(96000, 30000.0, sr);  // 0.5 sin(2 pi 5 i / 16)
+  const std::vector<Long> wide = Edges(20.0, 40000.0, 64);
+  const std::vector<Long> narrow = Edges(20.0, 20000.0, 64);
+  const auto band = static_cast<std::size_t>(BandOf(wide, 30000.0L));
+  ASSERT_EQ(BandOf(narrow, 30000.0L), 63);
+  ASSERT_LT(wide[band], 30000.0L);
+  ASSERT_GT(wide[band + 1], 30000.0L);
+  const std::vector<double> want_wide = LevelsOf(HannSineMagnitudes(n, 1280, 0.5L), n, sr, wide);
+  const std::vector<double> want_narrow =
+      LevelsOf(HannSineMagnitudes(n, 1280, 0.5L), n, sr, narrow);
   for (MetricConvention conv : kConventions) {
-    SpectrumSettings s;
-    s.metric_convention = conv;
-    s.sample_rate = 96000.0;
-    s.max_frequency = 40000.0;
-    TypeParam a(s);
-    const std::vector<double> x = Sine(96000, 30000.0, 96000.0);
-    const SpectrumResult r = a.analyze_file(x);
-    ExpectAllFinite(r, 64);
-    EXPECT_EQ(r.analysis_duration, 1.0);
-    ExpectAllFinite(TypeParam(SpectrumSettings{}).analyze_file(x, 96000.0), 64);
+    for (Weighting w : {Weighting::A, Weighting::Z}) {
+      SCOPED_TRACE(std::string(auralis::to_string(conv)) + " " +
+                   std::string(auralis::to_string(w)));
+      const double z = w == Weighting::Z && conv == MetricConvention::auralis ? 1.0 : 0.0;
+      SpectrumSettings s;
+      s.metric_convention = conv;
+      s.frequency_weighting = w;
+      s.sample_rate = sr;
+      s.max_frequency = 40000.0;
+      TypeParam a(s);
+      const SpectrumResult r = a.analyze_file(x);
+      ExpectAllFinite(r, 64);
+      EXPECT_EQ(r.analysis_duration, 1.0);
+      EXPECT_EQ(r.num_chunks_analyzed, (96000u - n) / 1024u + 1u);
+      EXPECT_EQ(std::max_element(r.spectrum.begin(), r.spectrum.end()) - r.spectrum.begin(),
+                static_cast<std::ptrdiff_t>(band));
+      if (conv == MetricConvention::standard) {
+        EXPECT_NEAR(r.peak_frequency, 30000.0, 1e-9);  // the bin, not the band
+      } else {
+        EXPECT_NEAR(r.peak_frequency, static_cast<double>(wide[band]), 1e-9);
+      }
+      if (w == Weighting::Z) {
+        EXPECT_NEAR(r.spectrum[band], want_wide[band] + z, LevelTolerance<TypeParam>());
+      }
+      SpectrumSettings d;  // default grid, the 96 kHz rate given per call
+      d.metric_convention = conv;
+      d.frequency_weighting = w;
+      const SpectrumResult last = TypeParam(d).analyze_file(x, sr);
+      ExpectAllFinite(last, 64);
+      EXPECT_EQ(
+          std::max_element(last.spectrum.begin(), last.spectrum.end()) - last.spectrum.begin(), 63);
+      if (w == Weighting::Z) {
+        EXPECT_NEAR(last.spectrum[63], want_narrow[63] + z, LevelTolerance<TypeParam>());
+      }
+    }
   }
 }
 
+// Eight identical channels average to the channel itself (the sine with 28 periods per frame,
+// 301.5 Hz, reads its closed-form level in its band); channels in antiphase pairs cancel
+// exactly, and the downmix is silence.
 TYPED_TEST(ValidExtremes, EightChannels) {
+  const std::size_t n = 4096;
+  const std::size_t frames = 10000;
+  const std::vector<Long> edges = Edges(20.0, 20000.0, 64);
+  const std::vector<double> mono = BinSine(28, n, frames, 0.5);
+  std::vector<double> same(8 * frames), antiphase(8 * frames);
+  for (std::size_t i = 0; i < frames; ++i) {
+    for (std::size_t c = 0; c < 8; ++c) {
+      same[i * 8 + c] = mono[i];
+      antiphase[i * 8 + c] = c % 2 == 0 ? mono[i] : -mono[i];
+    }
+  }
+  const std::vector<double> want = LevelsOf(HannSineMagnitudes(n, 28, 0.5L), n, 44100.0, edges);
+  const auto band = static_cast<std::size_t>(BandOf(edges, 28.0L * 44100.0L / n));
   for (MetricConvention conv : kConventions) {
+    SCOPED_TRACE(std::string(auralis::to_string(conv)));
+    const double z = conv == MetricConvention::standard ? 0.0 : 1.0;
     SpectrumSettings s;
     s.metric_convention = conv;
+    s.frequency_weighting = Weighting::Z;
     TypeParam a(s);
-    const std::vector<double> x = Sine(8 * 10000, 300.0);
-    const SpectrumResult r = a.analyze_file(InterleavedAudio<const double>{x, 8});
+    const SpectrumResult r = a.analyze_file(InterleavedAudio<const double>{same, 8});
     ExpectAllFinite(r, 64);
     EXPECT_EQ(r.num_chunks_analyzed, (10000u - 4096u) / 1024u + 1u);
     EXPECT_EQ(r.analysis_duration, 10000.0 / 44100.0);
-    ExpectAllFinite(
-        a.analyze_chunk(InterleavedAudio<const double>{std::span(x).first(8 * 4096), 8}), 64);
+    EXPECT_EQ(std::max_element(r.spectrum.begin(), r.spectrum.end()) - r.spectrum.begin(),
+              static_cast<std::ptrdiff_t>(band));
+    EXPECT_NEAR(r.spectrum[band], want[band] + z, LevelTolerance<TypeParam>());
+    for (const SpectrumResult& q :
+         {a.analyze_file(InterleavedAudio<const double>{antiphase, 8}),
+          a.analyze_chunk(InterleavedAudio<const double>{std::span(antiphase).first(8 * n), 8})}) {
+      ExpectAllFinite(q, 64);
+      for (double v : q.spectrum) EXPECT_NEAR(v, -200.0 + z, 1e-12);
+      if (conv == MetricConvention::standard) {
+        EXPECT_EQ(q.total_energy, 0.0);
+      }
+    }
   }
 }
 

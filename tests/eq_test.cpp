@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 #include "support/alloc_tracking.hpp"
 
 namespace {

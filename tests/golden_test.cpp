@@ -191,6 +191,19 @@ void compare(const auralis::SpectrumResult& got, const json& expected, const jso
   }
 }
 
+// The golden data's standard convention adds +0.06 dB to the C curve; IEC 61672-1 normalises
+// C to 0 dB at 1 kHz with C1000 = -0.062 dB, which auralis uses (the 0.06 rounding put the curve
+// 0.051 dB off the standard's Table 3 at 12.5 Hz and 20 kHz; iec61672_test). The difference is
+// one exact constant per band level: it is removed before comparing, nothing else changes.
+constexpr double kGoldenCOffsetDb = 0.062 - 0.06;
+auralis::SpectrumResult as_golden(auralis::SpectrumResult r, const auralis::SpectrumSettings& s) {
+  if (s.metric_convention == auralis::MetricConvention::standard &&
+      s.frequency_weighting == auralis::Weighting::C) {
+    for (double& level : r.spectrum) level -= kGoldenCOffsetDb;
+  }
+  return r;
+}
+
 // Channel 0 of interleaved samples (the reference analysed only the first channel).
 std::vector<double> first_channel(const std::vector<double>& x, std::size_t channels) {
   std::vector<double> out(x.size() / channels);
@@ -248,7 +261,7 @@ TEST_P(GoldenTest, FileAndFrameTraceWithinTolerance) {
       EXPECT_EQ(file.total_energy, chunk.total_energy);
       continue;
     }
-    compare(file, expected, tolerance, "", std::string(name) + " file", worst);
+    compare(as_golden(file, s), expected, tolerance, "", std::string(name) + " file", worst);
 
     // frame_trace: analyze_chunk on frames 0, 1, 2, ... of one analyzer, smoothing carried on.
     const json& trace = doc.at("frame_trace").at(name);
@@ -259,7 +272,7 @@ TEST_P(GoldenTest, FileAndFrameTraceWithinTolerance) {
     for (std::size_t t = 0; t <= last; ++t) {
       analyzer.analyze_chunk(std::span<const double>(mono).subspan(t * hop, s.fft_size), frame);
       if (trace.at(next).at("frame").get<std::size_t>() != t) continue;
-      compare(frame, trace.at(next), tolerance, "frame_trace.",
+      compare(as_golden(frame, s), trace.at(next), tolerance, "frame_trace.",
               std::string(name) + " frame " + std::to_string(t), worst);
       ++next;
     }

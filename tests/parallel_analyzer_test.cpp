@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 #include "support/result_equality.hpp"
 
 namespace {

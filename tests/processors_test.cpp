@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 #include "support/result_equality.hpp"
 #include "support/watchdog.hpp"
 
@@ -262,10 +263,14 @@ TEST(ParallelConfig, WorkersForZeroMeansAllAvailable) {
 
 TEST(ParallelConfig, ThresholdDecidesSequentialExecution) {
   const ParallelConfig c = config_with(6, 1000);
-  EXPECT_EQ(auralis::detail::workers_for(c, 100, 999), 1u);
-  EXPECT_EQ(auralis::detail::workers_for(c, 100, 1000), 6u);
-  EXPECT_EQ(auralis::detail::workers_for(c, 4, 5000), 4u);
-  EXPECT_EQ(auralis::detail::workers_for(config_with(6, 0), 100, 1), 6u);
+  EXPECT_EQ(c.workers_for(100, 999), 1u);
+  EXPECT_EQ(c.workers_for(100, 1000), 6u);
+  EXPECT_EQ(c.workers_for(4, 5000), 4u);
+  EXPECT_EQ(config_with(6, 0).workers_for(100, 1), 6u);
+  // The one rule, as the analyzer applies it (threshold in frames, always adaptive).
+  EXPECT_EQ(auralis::parallel_workers(true, 6, true, 3, 3, 4), 1u);
+  EXPECT_EQ(auralis::parallel_workers(true, 6, true, 4, 4, 4), 4u);
+  EXPECT_EQ(auralis::parallel_workers(false, 6, true, 400, 400, 4), 1u);
 }
 
 TEST(ParallelConfig, ValidateRejectsTooManyWorkers) {
@@ -314,16 +319,30 @@ TEST(ParallelConfig, EveryProcessorConstructorRejectsTooManyWorkers) {
 // ParallelFFTProcessor
 // ------------------------------------------------------------------------------------------
 
-// Naive long double DFT of frame `start` of `x` (zero-padded past its end), windowed with
-// kernel::make_window: X_k = sum_n w[n] x[start + n] e^{-2 pi i k n / N}, k = 0..N/2.
+// Periodic (DFT-even) window of length N in long double, from its textbook closed form with
+// the exact phase 2 pi j / N (not from the library's make_window).
+long double reference_window(WindowType type, std::size_t j, std::size_t n,
+                             const std::vector<long double>& cos_table) {
+  const long double c1 = cos_table[j % n];
+  const long double c2 = cos_table[(2 * j) % n];
+  switch (type) {
+    case WindowType::hann:
+      return 0.5L - 0.5L * c1;
+    case WindowType::hamming:
+      return 0.54L - 0.46L * c1;
+    case WindowType::blackman:
+      return 0.42L - 0.5L * c1 + 0.08L * c2;
+    case WindowType::rectangular:
+      return 1.0L;
+  }
+  return std::numeric_limits<long double>::quiet_NaN();
+}
+
+// Naive long double DFT of frame `start` of `x` (zero-padded past its end), windowed with the
+// closed-form window: X_k = sum_n w[n] x[start + n] e^{-2 pi i k n / N}, k = 0..N/2.
 template <class Sample>
 std::vector<std::complex<long double>> reference_dft(std::span<const Sample> x, std::size_t start,
                                                      std::size_t n, WindowType type) {
-  const std::vector<double> w = auralis::kernel::make_window(type, n);
-  std::vector<long double> frame(n, 0.0L);
-  for (std::size_t i = 0; i < n && start + i < x.size(); ++i) {
-    frame[i] = static_cast<long double>(x[start + i]) * static_cast<long double>(w[i]);
-  }
   // Twiddles e^{-2 pi i j / N}, j = 0..N-1, each from an exact index (k * m mod N).
   const long double two_pi = 2.0L * std::numbers::pi_v<long double>;
   std::vector<long double> cos_table(n);
@@ -332,6 +351,10 @@ std::vector<std::complex<long double>> reference_dft(std::span<const Sample> x, 
     const long double angle = two_pi * static_cast<long double>(j) / static_cast<long double>(n);
     cos_table[j] = std::cos(angle);
     sin_table[j] = std::sin(angle);
+  }
+  std::vector<long double> frame(n, 0.0L);
+  for (std::size_t i = 0; i < n && start + i < x.size(); ++i) {
+    frame[i] = static_cast<long double>(x[start + i]) * reference_window(type, i, n, cos_table);
   }
   std::vector<std::complex<long double>> out(n / 2 + 1);
   for (std::size_t k = 0; k <= n / 2; ++k) {
@@ -532,56 +555,6 @@ INSTANTIATE_TEST_SUITE_P(Workers, FftInvariance,
                          workers_threshold_name);
 
 template <class Real>
-void check_window_cache() {
-  const auralis::ParallelFFTProcessor<Real> proc(config_with(2, 0));
-  const std::vector<double> x = test_signal(3000, 8);
-  const std::span<const double> s(x);
-  EXPECT_EQ(proc.cached_windows(), 0u);
-  static_cast<void>(proc.parallel_stft(s, 512, 128, WindowType::hann));
-  EXPECT_EQ(proc.cached_windows(), 1u);
-  const auto hann512 = proc.window(512, WindowType::hann);
-  EXPECT_EQ(proc.cached_windows(), 1u);
-  static_cast<void>(proc.parallel_windowed_fft(s, 512, 64, WindowType::hann));
-  static_cast<void>(proc.parallel_stft(s, 512, 256, WindowType::hann));
-  EXPECT_EQ(proc.cached_windows(), 1u);
-  EXPECT_EQ(proc.window(512, WindowType::hann).get(), hann512.get());
-  static_cast<void>(proc.parallel_stft(s, 512, 128, WindowType::hamming));
-  EXPECT_EQ(proc.cached_windows(), 2u);
-  static_cast<void>(proc.parallel_stft(s, 256, 128, WindowType::hann));
-  EXPECT_EQ(proc.cached_windows(), 3u);
-  const auto blackman1024 = proc.window(1024, WindowType::blackman);
-  EXPECT_EQ(proc.cached_windows(), 4u);
-  static_cast<void>(proc.parallel_stft(s, 1024, 128, WindowType::blackman));
-  EXPECT_EQ(proc.cached_windows(), 4u);
-  EXPECT_EQ(proc.window(1024, WindowType::blackman).get(), blackman1024.get());
-  EXPECT_EQ(proc.window(512, WindowType::hann).get(), hann512.get());
-  EXPECT_NE(proc.window(512, WindowType::hamming).get(), hann512.get());
-  // Contents: the double-precision window rounded to Real.
-  for (const auto& [n, type] : std::vector<std::pair<std::size_t, WindowType>>{
-           {512, WindowType::hann}, {1024, WindowType::blackman}, {256, WindowType::hann}}) {
-    const std::vector<double> w = auralis::kernel::make_window(type, n);
-    const auto cached = proc.window(n, type);
-    ASSERT_EQ(cached->size(), n);
-    for (std::size_t i = 0; i < n; ++i) ASSERT_EQ((*cached)[i], static_cast<Real>(w[i])) << i;
-  }
-  EXPECT_EQ(proc.cached_windows(), 4u);
-  // Concurrent first use of one window builds it once.
-  std::vector<const std::vector<Real>*> seen(8, nullptr);
-  {
-    std::vector<std::thread> threads;
-    for (std::size_t t = 0; t < seen.size(); ++t) {
-      threads.emplace_back([&, t] { seen[t] = proc.window(2048, WindowType::hamming).get(); });
-    }
-    for (auto& th : threads) th.join();
-  }
-  EXPECT_EQ(proc.cached_windows(), 5u);
-  for (const auto* p : seen) EXPECT_EQ(p, seen[0]);
-}
-
-TEST(ParallelFFTProcessor, DoubleWindowCache) { check_window_cache<double>(); }
-TEST(ParallelFFTProcessor, FloatWindowCache) { check_window_cache<float>(); }
-
-template <class Real>
 void check_fft_errors() {
   const auralis::ParallelFFTProcessor<Real> proc(config_with(4, 0));
   const std::vector<double> x = test_signal(5000, 9);
@@ -663,7 +636,6 @@ TEST(ParallelFFTProcessor, SharedProcessorUnderConcurrentCalls) {
   }
   for (auto& th : threads) th.join();
   for (std::size_t t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
-  EXPECT_EQ(shared.cached_windows(), 2u);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 
 namespace {
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 #include "auralis/io/audio_file.hpp"
 #include "support/result_equality.hpp"
 
@@ -324,9 +325,14 @@ TEST(StreamingErrors, NonFiniteSampleNamesFileAndIndex) {
               }
               ADD_FAILURE() << "accepted a non-finite sample";
             } catch (const auralis::InvalidAudio& e) {
-              EXPECT_EQ(e.field(), p.string());
-              EXPECT_EQ(after_field(e), want);
-              EXPECT_NE(std::string(e.what()).find(p.string()), std::string::npos);
+              // Same field and sentence as in memory, with the file named after the index.
+              EXPECT_EQ(e.field(), "samples");
+              std::string got = after_field(e);
+              const std::string of_file = " of " + p.string();
+              const std::size_t at = got.find(of_file);
+              ASSERT_NE(at, std::string::npos) << got;
+              got.erase(at, of_file.size());
+              EXPECT_EQ(got, want);
             }
           }
         }

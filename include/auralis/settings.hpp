@@ -3,7 +3,6 @@
 /// Analysis settings, their validation, the result type and the audio views accepted as input.
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -93,12 +92,9 @@ struct SpectrumSettings {
   MetricConvention metric_convention = MetricConvention::auralis;
 };
 
-/// Hop between frames in samples for the given settings (may be 0 for invalid settings).
-[[nodiscard]] inline std::size_t hop_size(const SpectrumSettings& s) noexcept {
-  const double h = static_cast<double>(s.fft_size) * (1.0 - s.overlap);
-  if (!(h >= 1.0 && h < 0x1p63)) return 0;  // also NaN, and overlaps < 0 that would overflow
-  return static_cast<std::size_t>(h);
-}
+/// Hop between frames in samples: `(size_t)(fft_size * (1 - overlap))`, or 0 when that is
+/// below 1 or not representable (invalid settings).
+[[nodiscard]] std::size_t hop_size(const SpectrumSettings& s) noexcept;
 
 /// Largest accepted fft_size (2^20).
 inline constexpr std::size_t max_fft_size = std::size_t{1} << 20;
@@ -111,62 +107,19 @@ inline constexpr std::size_t min_fft_size = 16;
 inline constexpr double min_band_frequency = 1e-3;
 inline constexpr double max_analysis_frequency = 1e9;
 
-/// Checks a sample rate (field name given for the message). Throws InvalidSettings.
-inline void validate_sample_rate(double sample_rate, const char* field = "sample_rate") {
-  if (!(sample_rate > 0.0 && sample_rate <= max_analysis_frequency)) {
-    throw InvalidSettings(field, "must be in (0, 1e9] Hz, got " + std::to_string(sample_rate));
-  }
-}
+/// Checks a sample rate: (0, 1e9] Hz. Throws InvalidSettings naming `field`.
+void validate_sample_rate(double sample_rate, const char* field = "sample_rate");
 
-/// Throws InvalidSettings naming the first field of `s` outside its allowed range.
-inline void validate(const SpectrumSettings& s) {
-  auto fail = [](const char* field, const std::string& rule) {
-    throw InvalidSettings(field, rule);
-  };
-  if (s.fft_size < min_fft_size || s.fft_size > max_fft_size) {
-    fail("fft_size", "must be in [16, 1048576], got " + std::to_string(s.fft_size));
-  }
-  if (to_string(s.window_type) == "invalid") {
-    fail("window_type", "must be hann, hamming, blackman or rectangular");
-  }
-  if (!(s.overlap >= 0.0 && s.overlap < 1.0)) {
-    fail("overlap", "must be in [0, 1), got " + std::to_string(s.overlap));
-  }
-  if (hop_size(s) == 0) {
-    fail("overlap", "gives a hop of 0 samples for fft_size " + std::to_string(s.fft_size) +
-                        " (hop = floor(fft_size * (1 - overlap)) must be >= 1)");
-  }
-  validate_sample_rate(s.sample_rate);
-  if (s.frequency_bands == 0 || s.frequency_bands > 65536) {
-    fail("frequency_bands", "must be in [1, 65536], got " + std::to_string(s.frequency_bands));
-  }
-  if (to_string(s.frequency_weighting) == "invalid") {
-    fail("frequency_weighting", "must be A, C or Z");
-  }
-  if (!(s.smoothing_factor >= 0.0 && s.smoothing_factor < 1.0)) {
-    fail("smoothing_factor", "must be in [0, 1), got " + std::to_string(s.smoothing_factor));
-  }
-  if (!(s.min_frequency >= min_band_frequency && s.min_frequency <= max_analysis_frequency)) {
-    fail("min_frequency", "must be in [1e-3, 1e9] Hz, got " + std::to_string(s.min_frequency));
-  }
-  if (!(s.max_frequency > s.min_frequency && s.max_frequency <= max_analysis_frequency)) {
-    fail("max_frequency", "must be > min_frequency (" + std::to_string(s.min_frequency) +
-                              " Hz) and <= 1e9 Hz, got " + std::to_string(s.max_frequency));
-  }
-  if (to_string(s.metric_convention) == "invalid") {
-    fail("metric_convention", "must be auralis or standard");
-  }
-}
+/// Throws InvalidSettings naming the first field of `s` outside its allowed range, in
+/// declaration order: fft_size in [16, 2^20]; window_type; overlap in [0, 1) with a hop of at
+/// least one sample; sample_rate in (0, 1e9]; frequency_bands in [1, 65536];
+/// frequency_weighting; smoothing_factor in [0, 1); min_frequency in [1e-3, 1e9];
+/// max_frequency in (min_frequency, 1e9]; metric_convention.
+void validate(const SpectrumSettings& s);
 
 /// Checks that min_frequency lies below the Nyquist frequency of `sample_rate`, so at least
-/// one band can hold a bin. Throws InvalidSettings.
-inline void validate_against_sample_rate(const SpectrumSettings& s, double sample_rate) {
-  if (s.min_frequency >= 0.5 * sample_rate) {
-    throw InvalidSettings("min_frequency", "must be below the Nyquist frequency " +
-                                               std::to_string(0.5 * sample_rate) + " Hz, got " +
-                                               std::to_string(s.min_frequency));
-  }
-}
+/// one band can hold a bin. Throws InvalidSettings("min_frequency").
+void validate_against_sample_rate(const SpectrumSettings& s, double sample_rate);
 
 /// Interleaved multichannel audio: `samples.size() == frames * channels`, frame-major
 /// (L R L R ... for stereo). Channels are averaged before analysis.

@@ -694,10 +694,12 @@ void FileFrameGroups::read_checked(double* out, std::size_t frames) {
     const std::size_t bad = first_unanalysable(fresh, limit_);
     if (bad != fresh.size()) {
       const std::size_t index = (next_ + done) * ch + bad;
-      throw InvalidAudio(reader_.path().string(), "sample " + std::to_string(index) + " (frame " +
-                                                      std::to_string(index / ch) + ", channel " +
-                                                      std::to_string(index % ch) + ") is " +
-                                                      unanalysable_reason(fresh[bad], limit_));
+      // The field is "samples", as for audio in memory; the message names the file.
+      throw InvalidAudio("samples", "sample " + std::to_string(index) + " (frame " +
+                                        std::to_string(index / ch) + ", channel " +
+                                        std::to_string(index % ch) + ") of " +
+                                        reader_.path().string() + " is " +
+                                        unanalysable_reason(fresh[bad], limit_));
     }
     done += got;
   }

@@ -2,7 +2,6 @@
 #include "auralis/kernel/magnitude_spectrum.hpp"
 
 #include <cmath>
-#include <map>
 #include <mutex>
 #include <numbers>
 #include <type_traits>
@@ -43,15 +42,26 @@ MagnitudeSpectrum<Real>::MagnitudeSpectrum(std::size_t n, PlanRigor rigor)
 template <class Real>
 std::shared_ptr<const MagnitudeSpectrum<Real>> MagnitudeSpectrum<Real>::shared(std::size_t n,
                                                                                PlanRigor rigor) {
-  // Never destroyed: instances outlive every static object and thread that may still use them.
-  // The lock is held while constructing, which takes the planner mutex (never the other way).
-  static auto* cache =
-      new std::map<std::pair<std::size_t, PlanRigor>, std::shared_ptr<const MagnitudeSpectrum>>;
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  auto& slot = (*cache)[{n, rigor}];
-  if (!slot) slot = std::make_shared<const MagnitudeSpectrum>(n, rigor);
-  return slot;
+  using Cache = BoundedCache<std::pair<std::size_t, PlanRigor>, MagnitudeSpectrum>;
+  // Never destroyed: the instances it holds at exit outlive every static object and thread
+  // that may still use them. The lock is held while constructing, which takes the planner
+  // mutex (never the other way round).
+  static auto* cache = new Cache(spectrum_cache_budget);
+  static auto* mutex = new std::mutex;
+  // Declared before the lock, so released after it: dropping an instance may destroy its plan.
+  typename Cache::Evicted evicted;
+  std::shared_ptr<const MagnitudeSpectrum> spectrum;
+  std::lock_guard lock(*mutex);
+  if ((spectrum = cache->find({n, rigor}))) return spectrum;
+  spectrum = std::make_shared<const MagnitudeSpectrum>(n, rigor);
+  cache->insert({n, rigor}, spectrum, spectrum->footprint() + cache_entry_overhead, evicted);
+  return spectrum;
+}
+
+template <class Real>
+std::size_t MagnitudeSpectrum<Real>::footprint() const noexcept {
+  return sizeof(MagnitudeSpectrum) + (twiddle_re_.size() + twiddle_im_.size()) * sizeof(Real) +
+         sizeof(FftPlan<Real>) + plan_->footprint();
 }
 
 template <class Real>

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auralis/auralis.hpp"
+#include "auralis/internal.hpp"
 
 namespace {
 

@@ -6,5 +6,4 @@
 
 #include "auralis/eq/critical_band_filter_bank.hpp"
 #include "auralis/eq/critical_bands.hpp"
-#include "auralis/eq/eq_frame_kernel.hpp"
 #include "auralis/eq/psychoacoustic_eq.hpp"

@@ -7,6 +7,7 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -14,10 +15,31 @@
 #include <utility>
 #include <vector>
 
-#include "auralis/parallel/executor.hpp"
+#include "auralis/error.hpp"
 #include "auralis/parallel/parallel_config.hpp"
 
 namespace auralis {
+namespace detail {
+
+/// The samples of a batch for ParallelConfig::chunk_processing_threshold: the sum of the
+/// inputs' sizes when the inputs are sized ranges of numbers (buffers of samples), else
+/// std::size_t(-1): inputs of unknown size (paths, handles, ...) always count as long enough.
+template <class Input>
+[[nodiscard]] std::size_t batch_samples(std::span<const Input> inputs) noexcept {
+  if constexpr (std::ranges::sized_range<const Input>) {
+    if constexpr (std::is_arithmetic_v<std::ranges::range_value_t<const Input>>) {
+      std::size_t total = 0;
+      for (const Input& in : inputs) {
+        const auto n = static_cast<std::size_t>(std::ranges::size(in));
+        total = n > std::size_t(-1) - total ? std::size_t(-1) : total + n;
+      }
+      return total;
+    }
+  }
+  return std::size_t(-1);
+}
+
+}  // namespace detail
 
 /// The outcome of one batch input: its value, or the error that input raised.
 template <class Value>
@@ -59,6 +81,9 @@ class BatchResult {
 };
 
 /// Processes many independent inputs concurrently, one task per input, results in input order.
+/// A batch whose inputs are buffers of samples (vectors, spans, ... of numbers) runs
+/// sequentially when they hold fewer than config().chunk_processing_threshold samples in all;
+/// a batch of other inputs (paths, ...) is not subject to the threshold.
 ///
 /// `process_batch` isolates failures: an input whose function throws yields a failed
 /// BatchResult and every other input is still processed. `parallel_map` is the strict form
@@ -81,7 +106,8 @@ class ParallelAudioProcessor {
     using Value = std::invoke_result_t<Func&, const Input&>;
     std::vector<std::optional<BatchResult<Value>>> slots(inputs.size());
     detail::for_each_index(
-        inputs.size(), config_.workers_for(inputs.size()), 1, [&](std::size_t i) {
+        inputs.size(), config_.workers_for(inputs.size(), detail::batch_samples(inputs)), 1,
+        [&](std::size_t i) {
           try {
             slots[i].emplace(BatchResult<Value>::success(func(inputs[i])));
           } catch (const std::exception& e) {

@@ -12,12 +12,11 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include "auralis/detail/audio_checks.hpp"
 #include "auralis/error.hpp"
-#include "auralis/parallel/executor.hpp"
 #include "auralis/parallel/parallel_config.hpp"
 
 namespace auralis {
@@ -30,11 +29,12 @@ struct FeatureExtractor {
 };
 
 /// Thrown when an extractor throws; `feature()` is its name (the first failing extractor in
-/// the given order, whatever the scheduling).
-class FeatureExtractionError : public std::runtime_error {
+/// the given order, whatever the scheduling); `field()` is "extractors"; `what()` is
+/// "auralis: extractors: feature '<name>' failed: <the extractor's message>".
+class FeatureExtractionError : public RuntimeError {
  public:
   FeatureExtractionError(std::string feature, const std::string& cause)
-      : std::runtime_error("auralis: feature '" + feature + "' failed: " + cause),
+      : RuntimeError("extractors", "feature '" + feature + "' failed: " + cause),
         feature_(std::move(feature)) {}
   [[nodiscard]] const std::string& feature() const noexcept { return feature_; }
 
@@ -43,8 +43,9 @@ class FeatureExtractionError : public std::runtime_error {
 };
 
 /// Runs several extractors over the same signal concurrently (one task per extractor) and
-/// returns their results by name. Each extractor sees the whole signal; extractors must be
-/// safe to run concurrently with each other. Results do not depend on the configuration.
+/// returns their results by name; sequentially when the signal has fewer than
+/// config().chunk_processing_threshold samples. Each extractor sees the whole signal; extractors
+/// must be safe to run concurrently with each other. Results do not depend on the configuration.
 /// const; thread-safe.
 class ParallelFeatureExtractor {
  public:
@@ -59,10 +60,11 @@ class ParallelFeatureExtractor {
   /// duplicate name or an empty function, FeatureExtractionError naming the feature when an
   /// extractor throws.
   template <class Value, class Sample>
+  requires std::is_same_v<Sample, float> || std::is_same_v<Sample, double>
   [[nodiscard]] std::map<std::string, Value> extract_features_parallel(
       std::span<const Sample> audio,
       const std::vector<FeatureExtractor<Value, Sample>>& extractors) const {
-    const std::size_t len = detail::checked_audio(audio, 1, "audio").frames;
+    const std::size_t len = detail::checked_frames(audio, 1, "audio");
     std::set<std::string> names;
     for (const auto& e : extractors) {
       if (e.name.empty()) throw InvalidSettings("extractors", "an extractor has an empty name");
@@ -73,8 +75,8 @@ class ParallelFeatureExtractor {
     }
     std::vector<std::optional<Value>> values(extractors.size());
     std::vector<std::exception_ptr> errors(extractors.size());
-    detail::for_each_index(extractors.size(), detail::workers_for(config_, extractors.size(), len),
-                           1, [&](std::size_t i) {
+    detail::for_each_index(extractors.size(), config_.workers_for(extractors.size(), len), 1,
+                           [&](std::size_t i) {
                              try {
                                values[i].emplace(extractors[i].extract(audio));
                              } catch (...) {

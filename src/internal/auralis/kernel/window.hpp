@@ -5,9 +5,11 @@
 
 #include <cmath>
 #include <cstddef>
+#include <memory>
 #include <numbers>
 #include <vector>
 
+#include "auralis/kernel/aligned_buffer.hpp"
 #include "auralis/settings.hpp"
 
 namespace auralis::kernel {
@@ -44,5 +46,24 @@ namespace auralis::kernel {
   }
   return w;
 }
+
+/// Budget of shared_window<Real>, per sample type: the cached windows' bytes (n values each,
+/// plus cache_entry_overhead) sum to at most 16 MiB. The largest (2^20 doubles, 8 MiB) fits.
+inline constexpr std::size_t window_cache_budget = std::size_t{16} << 20;
+
+/// The process-wide window of `n` samples: make_window(type, n) rounded once to `Real`, in a
+/// buffer aligned to buffer_alignment. Served from a cache bounded by window_cache_budget
+/// (least recently used windows are evicted; holders keep theirs alive; windows still cached
+/// at exit are never destroyed); a window rebuilt after eviction has the same values. Computed
+/// in the library, so the values do not depend on the caller's compiler flags. Thread-safe;
+/// allocates when (type, n) is not cached. Throws InvalidSettings for an unknown window type.
+template <class Real>
+[[nodiscard]] std::shared_ptr<const AlignedBuffer<Real>> shared_window(WindowType type,
+                                                                       std::size_t n);
+
+extern template std::shared_ptr<const AlignedBuffer<float>> shared_window<float>(WindowType,
+                                                                                 std::size_t);
+extern template std::shared_ptr<const AlignedBuffer<double>> shared_window<double>(WindowType,
+                                                                                   std::size_t);
 
 }  // namespace auralis::kernel

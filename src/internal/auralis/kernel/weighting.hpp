@@ -48,7 +48,7 @@ namespace auralis::kernel {
     for (std::size_t i = 0; i < out.size(); ++i) {
       const double f = frequencies[i];
       if (w == Weighting::A) out[i] = 20.0 * std::log10(response_a(f)) + 2.00;
-      if (w == Weighting::C) out[i] = 20.0 * std::log10(response_c(f)) + 0.06;
+      if (w == Weighting::C) out[i] = 20.0 * std::log10(response_c(f)) + 0.062;
     }
     return out;
   }

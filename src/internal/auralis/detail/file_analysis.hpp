@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
+#include "auralis/detail/audio_checks.hpp"
 #include "auralis/io/audio_file.hpp"
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
@@ -23,6 +25,8 @@ namespace auralis::detail {
 
 /// The sample rate of one analyze_file call: the argument when given, else the settings'.
 /// Throws InvalidSettings if it is not finite and positive or puts min_frequency above Nyquist.
+/// Every analyze_file checks this before it looks at any sample (in memory and streamed alike):
+/// settings against the rate first, then the samples.
 [[nodiscard]] inline double checked_rate(const SpectrumSettings& s,
                                          std::optional<double> sample_rate) {
   const double rate = sample_rate.value_or(s.sample_rate);
@@ -41,6 +45,54 @@ template <class Real>
   return *storage;
 }
 
+/// The per-frame analysis sequence, written once. Every path (analyze_chunk, the sequential
+/// analyze_file in memory and streamed, the parallel pipeline) runs these steps on each frame,
+/// in this order:
+///   1. `transform`: window, FFT, band levels, weighting (kernel::FrameAnalyzer; pure);
+///   2. `smooth`: the auralis convention's recurrence, in frame order (stateful);
+///   3. `finalize`: the frame's metrics from its smoothed record (pure);
+///   4. `accumulate`: running sums over the frames of a file, in frame order (stateful).
+/// `process` is steps 1 to 3 for one frame; the parallel pipeline calls the steps separately
+/// (1 and 3 concurrently, 2 and 4 serially in frame order), which performs the same operations
+/// in the same order and therefore gives the same bits.
+template <class Real>
+class FrameSequence {
+ public:
+  explicit FrameSequence(const kernel::FrameAnalyzer<Real>& frame)
+      : frame_(&frame),
+        smoother_(frame.bands(), frame.settings().smoothing_factor,
+                  smoothing_enabled(frame.settings())) {}
+
+  [[nodiscard]] const kernel::FrameAnalyzer<Real>& frame() const noexcept { return *frame_; }
+
+  template <class T>
+  void transform(const kernel::AudioView<T>& audio, std::size_t start,
+                 typename kernel::FrameAnalyzer<Real>::Workspace& ws,
+                 std::span<double> record) const noexcept {
+    frame_->analyze(audio, start, ws, record);
+  }
+  void smooth(std::span<double> record) noexcept { smoother_.apply(record.first(frame_->bands())); }
+  void finalize(std::span<double> record) const noexcept {
+    kernel::finalize_frame(record, frame_->edges(), frame_->settings().metric_convention);
+  }
+  template <class T>
+  void process(const kernel::AudioView<T>& audio, std::size_t start,
+               typename kernel::FrameAnalyzer<Real>::Workspace& ws,
+               std::span<double> record) noexcept {
+    transform(audio, start, ws, record);
+    smooth(record);
+    finalize(record);
+  }
+  /// Restarts the smoothing recurrence.
+  void reset() noexcept { smoother_.reset(); }
+  /// Points the sequence at `frame` (same settings), keeping the smoothing state (copies).
+  void rebind(const kernel::FrameAnalyzer<Real>& frame) noexcept { frame_ = &frame; }
+
+ private:
+  const kernel::FrameAnalyzer<Real>* frame_;
+  kernel::Smoother smoother_;
+};
+
 /// The result of a whole-signal analysis from its accumulated frames.
 template <class Real>
 [[nodiscard]] SpectrumResult file_result(const kernel::MetricsAccumulator& acc,
@@ -54,24 +106,39 @@ template <class Real>
   return result;
 }
 
-/// Sequential analyze_file on a validated view: stage 1, 2, 3a and 3b frame after frame.
+/// Sequential analyze_file over `frames` analysis frames of a signal of `sample_frames` sample
+/// frames, delivered in groups: `next_group(first)` returns {view, count} for frames
+/// [first, first + count), frame first + i starting at sample frame i * hop of the view.
 /// Allocates O(bands), independent of the input length; `workspace` comes from the caller.
+template <class Real, class NextGroup>
+[[nodiscard]] SpectrumResult analyze_frames(
+    const kernel::FrameAnalyzer<Real>& frame,
+    typename kernel::FrameAnalyzer<Real>::Workspace& workspace, std::size_t sample_frames,
+    NextGroup&& next_group) {
+  std::vector<double> record(frame.record_size());
+  FrameSequence<Real> sequence(frame);
+  kernel::MetricsAccumulator acc(frame.bands());
+  const std::size_t frames = frame.frame_count(sample_frames);
+  for (std::size_t first = 0; first < frames;) {
+    const auto [audio, count] = next_group(first);
+    for (std::size_t i = 0; i < count; ++i) {
+      sequence.process(audio, i * frame.hop(), workspace, record);
+      acc.add(record);
+    }
+    first += count;
+  }
+  return file_result(acc, frame, sample_frames, false);
+}
+
+/// Sequential analyze_file on a validated in-memory view: one group holding every frame.
 template <class Real, class T>
 [[nodiscard]] SpectrumResult analyze_sequential(
     const kernel::FrameAnalyzer<Real>& frame,
     typename kernel::FrameAnalyzer<Real>::Workspace& workspace, kernel::AudioView<T> audio) {
-  const SpectrumSettings& s = frame.settings();
-  std::vector<double> record(frame.record_size());
-  kernel::Smoother smoother(frame.bands(), s.smoothing_factor, smoothing_enabled(s));
-  kernel::MetricsAccumulator acc(frame.bands());
   const std::size_t frames = frame.frame_count(audio.frames);
-  for (std::size_t t = 0; t < frames; ++t) {
-    frame.analyze(audio, t * frame.hop(), workspace, record);
-    smoother.apply(std::span<double>(record).first(frame.bands()));
-    kernel::finalize_frame(record, frame.edges(), s.metric_convention);
-    acc.add(record);
-  }
-  return file_result(acc, frame, audio.frames, false);
+  return analyze_frames(frame, workspace, audio.frames, [&](std::size_t) {
+    return std::pair<kernel::AudioView<T>, std::size_t>{audio, frames};
+  });
 }
 
 /// Sample frames analyze_file(path) aims to read from the file per call (one group of frames).
@@ -147,27 +214,17 @@ template <class Real>
 [[nodiscard]] SpectrumResult analyze_stream_sequential(
     const kernel::FrameAnalyzer<Real>& frame,
     typename kernel::FrameAnalyzer<Real>::Workspace& workspace, io::AudioFileReader& reader) {
-  const SpectrumSettings& s = frame.settings();
   const std::size_t total = reader.info().frames;
   const std::size_t frames = frame.frame_count(total);
-  const std::size_t hop = frame.hop();
-  FileFrameGroups groups(reader, frame.fft_size(), hop, frames,
-                         stream_group_frames(hop, stream_read_frames), max_sample_magnitude<Real>);
+  FileFrameGroups groups(reader, frame.fft_size(), frame.hop(), frames,
+                         stream_group_frames(frame.hop(), stream_read_frames),
+                         max_sample_magnitude<Real>);
   std::vector<double> buffer(groups.capacity());
-  std::vector<double> record(frame.record_size());
-  kernel::Smoother smoother(frame.bands(), s.smoothing_factor, smoothing_enabled(s));
-  kernel::MetricsAccumulator acc(frame.bands());
-  for (std::size_t first = 0; first < frames; first += groups.group_frames()) {
+  return analyze_frames(frame, workspace, total, [&](std::size_t first) {
     const std::size_t count = std::min(groups.group_frames(), frames - first);
-    const kernel::AudioView<double> audio = groups.fill(first, count, buffer.data());
-    for (std::size_t i = 0; i < count; ++i) {
-      frame.analyze(audio, i * hop, workspace, record);
-      smoother.apply(std::span<double>(record).first(frame.bands()));
-      kernel::finalize_frame(record, frame.edges(), s.metric_convention);
-      acc.add(record);
-    }
-  }
-  return file_result(acc, frame, total, false);
+    return std::pair<kernel::AudioView<double>, std::size_t>{
+        groups.fill(first, count, buffer.data()), count};
+  });
 }
 
 }  // namespace auralis::detail

@@ -38,6 +38,74 @@ struct AudioView {
   std::size_t channels = 1;
 };
 
+/// Framing and windowing, shared by every path that cuts a signal into frames (the analyzers
+/// and ParallelFFTProcessor): frame t covers sample frames [t * hop, t * hop + N), samples past
+/// the end read as 0, channels are averaged (sum in double, divided by the channel count), and
+/// the frame is multiplied by the window in compute precision, `Real(x) * w` (the SIMD kernels
+/// of kernel/sample_kernels.hpp for mono float and double samples).
+template <class Real>
+class FrameWindower {
+ public:
+  /// `n` >= 1, `hop` >= 1. Allocates and computes the window (set-up only).
+  FrameWindower(WindowType type, std::size_t n, std::size_t hop)
+      : n_(n),
+        hop_(hop),
+        window_(n),
+        window_float_(window_kernel(best_simd_level(), static_cast<const float*>(nullptr),
+                                    static_cast<const Real*>(nullptr))),
+        window_double_(window_kernel(best_simd_level(), static_cast<const double*>(nullptr),
+                                     static_cast<const Real*>(nullptr))) {
+    const std::vector<double> w = make_window(type, n);
+    for (std::size_t i = 0; i < n; ++i) window_[i] = static_cast<Real>(w[i]);
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return n_; }
+  [[nodiscard]] std::size_t hop() const noexcept { return hop_; }
+  [[nodiscard]] std::span<const Real> window() const noexcept { return window_.span(); }
+
+  /// Frames in a signal of `frames` sample frames: `(frames - N) / hop + 1` when at least N,
+  /// 1 for a shorter non-empty signal (zero-padded), 0 for an empty one.
+  [[nodiscard]] std::size_t frame_count(std::size_t frames) const noexcept {
+    if (frames == 0) return 0;
+    if (frames < n_) return 1;
+    return (frames - n_) / hop_ + 1;
+  }
+
+  /// Writes the windowed frame of `audio` starting at sample frame `start` into `out` (N values).
+  template <class Sample>
+  void load(const AudioView<Sample>& audio, std::size_t start, Real* out) const noexcept {
+    const std::size_t n = n_;
+    const std::size_t avail = start < audio.frames ? std::min(n, audio.frames - start) : 0;
+    const Real* w = window_.data();
+    const std::size_t ch = audio.channels;
+    const Sample* x = audio.data + start * ch;
+    if (ch == 1) {
+      if constexpr (std::is_same_v<Sample, float>) {
+        window_float_(x, w, out, avail);
+      } else if constexpr (std::is_same_v<Sample, double>) {
+        window_double_(x, w, out, avail);
+      } else {
+        for (std::size_t i = 0; i < avail; ++i) out[i] = static_cast<Real>(x[i]) * w[i];
+      }
+    } else {
+      const double channel_count = static_cast<double>(ch);
+      for (std::size_t i = 0; i < avail; ++i) {
+        double sum = 0.0;
+        for (std::size_t c = 0; c < ch; ++c) sum += static_cast<double>(x[i * ch + c]);
+        out[i] = static_cast<Real>(sum / channel_count) * w[i];
+      }
+    }
+    std::fill(out + avail, out + n, Real(0));
+  }
+
+ private:
+  std::size_t n_;
+  std::size_t hop_;
+  AlignedBuffer<Real> window_;
+  WindowKernel<float, Real> window_float_;
+  WindowKernel<double, Real> window_double_;
+};
+
 /// Turns frames into frame records (see kernel/metrics.hpp) for fixed settings and sample rate.
 ///
 /// Per frame: channels are averaged (sum in double, divided by the channel count), the window
@@ -76,7 +144,7 @@ class FrameAnalyzer {
   [[nodiscard]] const SpectrumSettings& settings() const noexcept { return settings_; }
   [[nodiscard]] double sample_rate() const noexcept { return sample_rate_; }
   [[nodiscard]] std::size_t fft_size() const noexcept { return settings_.fft_size; }
-  [[nodiscard]] std::size_t hop() const noexcept { return hop_; }
+  [[nodiscard]] std::size_t hop() const noexcept { return framer_.hop(); }
   [[nodiscard]] std::size_t bins() const noexcept { return settings_.fft_size / 2 + 1; }
   [[nodiscard]] std::size_t bands() const noexcept { return bands_.size(); }
   /// Doubles per frame record: bands() + 4.
@@ -87,7 +155,7 @@ class FrameAnalyzer {
   /// Weighting in dB per band (convention-specific).
   [[nodiscard]] std::span<const double> weights() const noexcept { return weights_; }
   /// The window (length fft_size) in compute precision.
-  [[nodiscard]] std::span<const Real> window() const noexcept { return window_.span(); }
+  [[nodiscard]] std::span<const Real> window() const noexcept { return framer_.window(); }
   /// The FFT and magnitude step.
   [[nodiscard]] const MagnitudeSpectrum<Real>& magnitude_spectrum() const noexcept {
     return *spectrum_;
@@ -96,9 +164,7 @@ class FrameAnalyzer {
   /// Frames in a signal of `frames` sample frames: `(frames - N) / hop + 1` when at least N,
   /// 1 for a shorter non-empty signal (zero-padded), 0 for an empty one.
   [[nodiscard]] std::size_t frame_count(std::size_t frames) const noexcept {
-    if (frames == 0) return 0;
-    if (frames < fft_size()) return 1;
-    return (frames - fft_size()) / hop_ + 1;
+    return framer_.frame_count(frames);
   }
 
   /// Allocates a workspace for this analyzer (set-up only).
@@ -121,7 +187,7 @@ class FrameAnalyzer {
   template <class Sample>
   void analyze(const AudioView<Sample>& audio, std::size_t start, Workspace& ws,
                std::span<double> record) const noexcept {
-    load_windowed(audio, start, ws.time.data());
+    framer_.load(audio, start, ws.time.data());
     analyze_windowed(ws, record);
   }
 
@@ -132,32 +198,6 @@ class FrameAnalyzer {
   // Float keeps its magnitudes scaled in Workspace::scratch; double writes them to `magnitude`.
   [[nodiscard]] std::size_t scaled_size() const noexcept {
     return std::is_same_v<Real, float> ? bins() : 0;
-  }
-
-  template <class Sample>
-  void load_windowed(const AudioView<Sample>& audio, std::size_t start, Real* out) const noexcept {
-    const std::size_t n = fft_size();
-    const std::size_t avail = start < audio.frames ? std::min(n, audio.frames - start) : 0;
-    const Real* w = window_.data();
-    const std::size_t ch = audio.channels;
-    const Sample* x = audio.data + start * ch;
-    if (ch == 1) {
-      if constexpr (std::is_same_v<Sample, float>) {
-        window_float_(x, w, out, avail);
-      } else if constexpr (std::is_same_v<Sample, double>) {
-        window_double_(x, w, out, avail);
-      } else {
-        for (std::size_t i = 0; i < avail; ++i) out[i] = static_cast<Real>(x[i]) * w[i];
-      }
-    } else {
-      const double channel_count = static_cast<double>(ch);
-      for (std::size_t i = 0; i < avail; ++i) {
-        double sum = 0.0;
-        for (std::size_t c = 0; c < ch; ++c) sum += static_cast<double>(x[i * ch + c]);
-        out[i] = static_cast<Real>(sum / channel_count) * w[i];
-      }
-    }
-    std::fill(out + avail, out + n, Real(0));
   }
 
   // Bin-level metrics over all bins k = 0..N/2 with S_k = |X_k| (librosa definitions) and the
@@ -200,17 +240,14 @@ class FrameAnalyzer {
 
   SpectrumSettings settings_;
   double sample_rate_;
-  std::size_t hop_;
+  FrameWindower<Real> framer_;
   std::shared_ptr<const MagnitudeSpectrum<Real>> spectrum_;
-  AlignedBuffer<Real> window_;
   BandMap bands_;
   std::vector<double> weights_;
   std::vector<double> bin_frequency_;
   // Kernels for this CPU's widest SIMD level (all levels give bit-identical results).
   Log10Kernel log10_;
   BandSumKernel<Real> band_sums_;
-  WindowKernel<float, Real> window_float_;
-  WindowKernel<double, Real> window_double_;
 };
 
 // Out of line and non-inline: programs call the library's compiled copy (see docs/design.md).
@@ -219,22 +256,15 @@ FrameAnalyzer<Real>::FrameAnalyzer(const SpectrumSettings& settings, double samp
                                    PlanRigor rigor)
     : settings_(settings),
       sample_rate_(sample_rate),
-      hop_(hop_size(settings)),
+      framer_(settings.window_type, settings.fft_size, hop_size(settings)),
       spectrum_(MagnitudeSpectrum<Real>::shared(settings.fft_size, rigor)),
-      window_(settings.fft_size),
       bands_(settings.fft_size, sample_rate, settings.min_frequency, settings.max_frequency,
              settings.frequency_bands),
       weights_(
           weighting_db(settings.frequency_weighting, settings.metric_convention, bands_.edges)),
       bin_frequency_(settings.fft_size / 2 + 1),
       log10_(log10_kernel(best_simd_level())),
-      band_sums_(band_sum_kernel(best_simd_level(), static_cast<const Real*>(nullptr))),
-      window_float_(window_kernel(best_simd_level(), static_cast<const float*>(nullptr),
-                                  static_cast<const Real*>(nullptr))),
-      window_double_(window_kernel(best_simd_level(), static_cast<const double*>(nullptr),
-                                   static_cast<const Real*>(nullptr))) {
-  const std::vector<double> w = make_window(settings.window_type, settings.fft_size);
-  for (std::size_t i = 0; i < w.size(); ++i) window_[i] = static_cast<Real>(w[i]);
+      band_sums_(band_sum_kernel(best_simd_level(), static_cast<const Real*>(nullptr))) {
   for (std::size_t k = 0; k < bin_frequency_.size(); ++k) {
     bin_frequency_[k] = bin_frequency(k, settings.fft_size, sample_rate);
   }

@@ -13,6 +13,11 @@
 
 namespace auralis::kernel {
 
+/// Budget of MagnitudeSpectrum<Real>::shared, per sample type: the footprint() charges of the
+/// cached instances (twiddles and the plans they hold) sum to at most 32 MiB. The largest
+/// (N = 2^20 doubles: 4 MiB of twiddles and a plan charged 24 MiB) fits.
+inline constexpr std::size_t spectrum_cache_budget = std::size_t{32} << 20;
+
 /// `|X_k|`, k = 0..N/2, of the unscaled real DFT of N samples.
 ///
 /// For even N the N real samples are read as N/2 complex ones, transformed by FFTW's complex
@@ -22,7 +27,7 @@ namespace auralis::kernel {
 /// docs/benchmarks.md). Odd N use FFTW's r2c plan and the magnitude kernels. Both are accurate
 /// to a few units in the last place of the compute type times log2 N, like FFTW itself.
 ///
-/// Results are deterministic: the same plan (process-wide cache), twiddles and kernel bits on
+/// Results are deterministic: the same plan (FftPlan::shared), twiddles and kernel bits on
 /// every call and thread. Construction allocates and may plan; compute() is const, noexcept,
 /// allocation-free and may run concurrently on distinct buffers.
 template <class Real>
@@ -33,9 +38,12 @@ class MagnitudeSpectrum {
   /// `n` >= 2. Plans (or fetches the cached plan) and computes the twiddles.
   explicit MagnitudeSpectrum(std::size_t n, PlanRigor rigor = PlanRigor::estimate);
 
-  /// The process-wide instance for (n, rigor), created on first use and never destroyed (like
-  /// FftPlan::shared): analyzers with the same fft_size share one, so building an analyzer
-  /// costs no trigonometry after the first. Thread-safe.
+  /// The process-wide instance for (n, rigor), from a cache bounded by spectrum_cache_budget
+  /// (least recently used instances are evicted; like FftPlan::shared): analyzers with the same
+  /// fft_size share one while it is cached, so building an analyzer costs no trigonometry after
+  /// the first. An instance rebuilt after eviction has the same twiddles and the same plan
+  /// algorithm, hence the same bits. Holders keep an instance alive after eviction; instances
+  /// still cached at exit are never destroyed. Thread-safe; may allocate and plan.
   [[nodiscard]] static std::shared_ptr<const MagnitudeSpectrum> shared(
       std::size_t n, PlanRigor rigor = PlanRigor::estimate);
 
@@ -45,6 +53,9 @@ class MagnitudeSpectrum {
   [[nodiscard]] std::size_t spectrum_size() const noexcept { return n_ / 2 + 1; }
   /// Values of `scratch` compute() needs.
   [[nodiscard]] std::size_t scratch_size() const noexcept;
+  /// Upper estimate of the heap bytes this instance keeps alive: its twiddles and its plan
+  /// (FftPlan::footprint()). The cache charges instances by it.
+  [[nodiscard]] std::size_t footprint() const noexcept;
 
   /// Computes the magnitudes of the DFT of `time[0..n)` into `out[0..n/2]` and returns `u`
   /// with `|X_k| = out[k] * u`: double writes the magnitudes themselves (u = 1); float writes

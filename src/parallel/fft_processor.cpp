@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ParallelFFTProcessor: frames and windows through the analyzers' kernel (kernel::FrameWindower),
+// transforms with the shared FFTW r2c plan; compiled once, here, with the library's flags.
+#include <tbb/enumerable_thread_specific.h>
+
+#include <algorithm>
+#include <complex>
+#include <memory>
+#include <string>
+
+#include "auralis/detail/audio_checks.hpp"
+#include "auralis/kernel/aligned_buffer.hpp"
+#include "auralis/kernel/fft_plan.hpp"
+#include "auralis/kernel/frame_analyzer.hpp"
+#include "auralis/parallel/executor.hpp"
+#include "auralis/parallel/parallel_fft_processor.hpp"
+
+namespace auralis::detail {
+
+template <class Real, class Sample>
+std::size_t stft_frame_count(std::span<const Sample> audio, std::size_t fft_size, std::size_t hop,
+                             WindowType window) {
+  if (fft_size < min_fft_size || fft_size > max_fft_size) {
+    throw InvalidSettings("fft_size", "must be in [16, 1048576], got " + std::to_string(fft_size));
+  }
+  if (hop == 0) throw InvalidSettings("hop", "must be >= 1 sample, got 0");
+  if (to_string(window) == "invalid") {
+    throw InvalidSettings("window", "must be hann, hamming, blackman or rectangular");
+  }
+  const kernel::AudioView<Sample> view =
+      checked_audio(audio, 1, "audio", max_sample_magnitude<Real>);
+  return view.frames < fft_size ? 1 : (view.frames - fft_size) / hop + 1;
+}
+
+template <class Real, class Sample>
+void stft_into(const ParallelConfig& config, std::span<const Sample> audio, std::size_t fft_size,
+               std::size_t hop, WindowType window, std::complex<Real>* const* frames_out) {
+  using Complex = std::complex<Real>;
+  (void)stft_frame_count<Real>(audio, fft_size, hop, window);
+  const kernel::AudioView<Sample> view{audio.data(), audio.size(), 1};
+  const kernel::FrameWindower<Real> framer(window, fft_size, hop);
+  const std::size_t frames = framer.frame_count(view.frames);
+  const std::size_t bins = fft_size / 2 + 1;
+  const auto plan = kernel::FftPlan<Real>::shared(fft_size);
+  struct Scratch {
+    kernel::AlignedBuffer<Real> time;
+    kernel::AlignedBuffer<Complex> bins;
+  };
+  tbb::enumerable_thread_specific<Scratch, std::allocator<Scratch>> scratch([&] {
+    return Scratch{kernel::AlignedBuffer<Real>(fft_size), kernel::AlignedBuffer<Complex>(bins)};
+  });
+  Executor executor(config.workers_for(frames, view.frames));
+  executor.for_each(frames, 4, [&](std::size_t t) {
+    Scratch& s = scratch.local();
+    framer.load(view, t * hop, s.time.data());
+    plan->execute(s.time.data(), s.bins.data());
+    std::copy(s.bins.data(), s.bins.data() + bins, frames_out[t]);
+  });
+}
+
+#define AURALIS_STFT_INSTANTIATE(Real, Sample)                                              \
+  template std::size_t stft_frame_count<Real, Sample>(std::span<const Sample>, std::size_t, \
+                                                      std::size_t, WindowType);             \
+  template void stft_into<Real, Sample>(const ParallelConfig&, std::span<const Sample>,     \
+                                        std::size_t, std::size_t, WindowType,               \
+                                        std::complex<Real>* const*);
+AURALIS_STFT_INSTANTIATE(double, double)
+AURALIS_STFT_INSTANTIATE(double, float)
+AURALIS_STFT_INSTANTIATE(float, double)
+AURALIS_STFT_INSTANTIATE(float, float)
+#undef AURALIS_STFT_INSTANTIATE
+
+}  // namespace auralis::detail
