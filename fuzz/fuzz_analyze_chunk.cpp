@@ -14,6 +14,7 @@
 // Contract checked (abort otherwise): `seq` and `par` throw InvalidAudio exactly for the invalid
 // chunks (so a rejected chunk leaves the smoothing state unchanged: `ref` never saw it), and
 // otherwise return finite results of the documented shape, bit-identical across the three.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>

@@ -5,12 +5,14 @@
 //
 // Contract checked (abort otherwise): both analyzers either throw the same auralis error type
 // (InvalidSettings or InvalidAudio) naming the same field, or return results of the documented
-// shape, every value finite, bit-identical to each other.
+// shape, every value finite, bit-identical to each other; errors come in the documented order
+// (a sample rate, or a min_frequency at or above its Nyquist frequency, before the audio).
 //
 // Input layout: flags byte (bits 0-1: compute and sample types, 2: sample-rate override present,
 // 3-5: scale of the 8-bit sample encoding, 7: mono overloads), settings (fuzz_common.hpp),
 // parallel settings, the override, the audio layout byte (bits 0-2: channels - 1, 3-4: sample
 // encoding, 5-7 all set: 0 channels), then the samples.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -102,7 +104,20 @@ void run(const SpectrumSettings& settings, const ParallelSpectrumSettings& psett
     b = outcome_of([&] { return par.analyze_file(audio, rate); });
   }
   check_same_outcome(a, b, settings.frequency_bands, "analyze_file sequential vs parallel");
-  if (a.result) {
+  // The documented error order: the call's sample rate (the override, else the settings') and
+  // the settings that depend on it (min_frequency below its Nyquist frequency) are checked
+  // before the audio, so a bad rate is reported whatever the samples hold.
+  const Outcome rate_check = outcome_of([&] {
+    const double r = rate.value_or(settings.sample_rate);
+    validate_sample_rate(r, "sample_rate");
+    validate_against_sample_rate(settings, r);
+    return SpectrumResult{};
+  });
+  if (!rate_check.result) {
+    AURALIS_FUZZ_CHECK(!a.result && *a.error == *rate_check.error && a.field == rate_check.field,
+                       "sample rate not checked first: " + rate_check.field + " expected, got " +
+                           (a.result ? std::string("a result") : a.field));
+  } else if (a.result) {
     AURALIS_FUZZ_CHECK(a.result->parallel_processing == false, "sequential says parallel");
   } else {
     // Exactly the documented causes.

@@ -10,8 +10,12 @@
 // Contract checked (abort otherwise): only io::AudioFileError or an auralis InvalidArgument is
 // thrown; an opened file states >= 1 frame, >= 1 channel, a finite rate > 0 and a format name;
 // reads return exactly the declared frames; both streamed analyses equal the in-memory one bit
-// for bit (or all three throw the same error type). ASan and UBSan check memory and arithmetic
-// in auralis (libsndfile is not instrumented: ASan sees its heap use through the interceptors).
+// for bit, or all three fail the same way: the same error type naming the same field (the same
+// kind for file errors). The analyses check the settings against the file's sample rate before
+// the samples, so a file that breaks both (a NaN sample at a rate whose Nyquist frequency lies
+// below min_frequency) fails for the settings on every path. ASan and UBSan check memory and
+// arithmetic in auralis (libsndfile is not instrumented: ASan sees its heap use through the
+// interceptors).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -58,23 +62,37 @@ void write_input(const std::uint8_t* data, std::size_t size) {
   ::close(fd);
 }
 
-/// What an io call ended with: nothing thrown, or which documented type.
-enum class Thrown { nothing, file_error, invalid_settings, invalid_audio, invalid_argument };
+/// Which documented type an io call threw, if any.
+enum class ErrorType { nothing, file_error, invalid_settings, invalid_audio, invalid_argument };
+
+/// What an io call ended with: nothing thrown, or the documented type and what it names (the
+/// field of an argument error, the kind of a file error).
+struct Thrown {
+  ErrorType type = ErrorType::nothing;
+  std::string field;
+  bool operator==(const Thrown&) const = default;
+  [[nodiscard]] bool ok() const noexcept { return type == ErrorType::nothing; }
+  [[nodiscard]] std::string describe() const {
+    static constexpr const char* names[] = {"nothing", "AudioFileError", "InvalidSettings",
+                                            "InvalidAudio", "InvalidArgument"};
+    return std::string(names[static_cast<int>(type)]) + (field.empty() ? "" : "(" + field + ")");
+  }
+};
 
 template <class F>
 Thrown thrown_by(F&& f) {
   try {
     f();
-    return Thrown::nothing;
+    return {};
   } catch (const io::AudioFileError& e) {
     AURALIS_FUZZ_CHECK(to_string(e.kind()) != "invalid", "unknown AudioFileErrorKind");
-    return Thrown::file_error;
-  } catch (const InvalidSettings&) {
-    return Thrown::invalid_settings;
-  } catch (const InvalidAudio&) {
-    return Thrown::invalid_audio;
-  } catch (const InvalidArgument&) {
-    return Thrown::invalid_argument;
+    return {ErrorType::file_error, std::string(to_string(e.kind()))};
+  } catch (const InvalidSettings& e) {
+    return {ErrorType::invalid_settings, e.field()};
+  } catch (const InvalidAudio& e) {
+    return {ErrorType::invalid_audio, e.field()};
+  } catch (const InvalidArgument& e) {
+    return {ErrorType::invalid_argument, e.field()};
   }
 }
 
@@ -130,14 +148,17 @@ void analyse_file() {
   });
   const Thrown a = thrown_by([&] { streamed = seq.analyze_file(scratch()); });
   const Thrown b = thrown_by([&] { parallel = par.analyze_file(scratch()); });
-  AURALIS_FUZZ_CHECK(a == b, "sequential and parallel analyze_file(path) disagree on failure");
-  if (loaded == Thrown::nothing) {
-    AURALIS_FUZZ_CHECK(a == Thrown::nothing, "file loads and analyses in memory, not streamed");
+  AURALIS_FUZZ_CHECK(a == b, "sequential and parallel analyze_file(path) disagree on failure: " +
+                                 a.describe() + " / " + b.describe());
+  if (loaded.ok()) {
+    AURALIS_FUZZ_CHECK(a.ok(), "file loads and analyses in memory, not streamed: " + a.describe());
     check_result(streamed, s.frequency_bands, "analyze_file(path)");
     check_identical(memory, streamed, "streamed vs in-memory");
     check_identical(streamed, parallel, "parallel streamed vs sequential streamed");
   } else {
-    AURALIS_FUZZ_CHECK(a == loaded, "streamed analysis fails differently from loading");
+    AURALIS_FUZZ_CHECK(a == loaded,
+                       "streamed analysis fails differently from loading: " + a.describe() +
+                           " streamed, " + loaded.describe() + " in memory");
   }
 }
 
@@ -147,10 +168,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   write_input(data, size);
   std::size_t declared = 0;
   const Thrown opened = thrown_by([&] { read_with_reader(declared); });
-  if (opened == Thrown::nothing || opened == Thrown::invalid_audio) {
+  if (opened.ok() || opened.type == ErrorType::invalid_audio) {
     if (declared <= kMaxAnalysedSamples) analyse_file();
   } else {
-    AURALIS_FUZZ_CHECK(opened == Thrown::file_error, "reader threw an unexpected auralis error");
+    AURALIS_FUZZ_CHECK(opened.type == ErrorType::file_error,
+                       "reader threw an unexpected auralis error: " + opened.describe());
   }
   // Removed after every input: libFuzzer may end the process with _Exit (no atexit handlers).
   ::unlink(scratch().c_str());

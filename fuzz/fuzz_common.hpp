@@ -4,6 +4,7 @@
 // and the contract checks (typed error or finite result, bit-identical results).
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>

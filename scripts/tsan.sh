@@ -7,12 +7,14 @@
 # happens-before edges of oneTBB's scheduler (task spawn/steal, pipeline token hand-off, waits),
 # and reports hundreds of false races on auralis' own pipeline buffers; such reports cannot be
 # suppressed without also hiding real races in auralis. The script therefore fetches the source
-# of the very libtbb-dev version installed (apt-get source, with private apt lists under
-# build-tsan/apt: the system's apt configuration is left alone), builds libtbb.so.12 with
+# of the very libtbb-dev version installed (apt-get source, with deb-src entries derived from the
+# machine's own `deb` entries and private apt lists and cache under build-tsan/apt: the system's
+# apt configuration and state are left alone), builds libtbb.so.12 with
 # TBB_SANITIZE=thread (cached in build-tsan/onetbb), and runs the tests with it first on
 # LD_LIBRARY_PATH (same version, same ABI, no relink). See docs/fuzzing.md.
 #
 # Usage: scripts/tsan.sh [--full]   (--full: every test of both binaries, ~4x longer)
+#   CMAKE_BUILD_PARALLEL_LEVEL (default: the number of cores) sets the builds' parallelism.
 # Exits non-zero on any ThreadSanitizer report (halt_on_error=1) or test failure.
 set -eu
 cd "$(dirname "$0")/.."
@@ -31,26 +33,75 @@ tbb_build=$root/build-tsan/onetbb/build
 tbb_lib=$(find "$tbb_build" -name 'libtbb.so.12' 2>/dev/null | head -n 1 || true)
 if [ -z "$tbb_lib" ] || [ "$(cat "$root/build-tsan/onetbb/version" 2>/dev/null)" != "$version" ]; then
   rm -rf build-tsan/onetbb build-tsan/apt
-  mkdir -p build-tsan/apt/lists/partial build-tsan/onetbb
-  . /etc/os-release
-  {
-    echo "deb-src http://deb.debian.org/debian $VERSION_CODENAME main"
-    echo "deb-src http://deb.debian.org/debian $VERSION_CODENAME-updates main"
-    echo "deb-src http://deb.debian.org/debian-security $VERSION_CODENAME-security main"
-  } >build-tsan/apt/sources.list
-  apt_opts="-o Dir::Etc::SourceList=$root/build-tsan/apt/sources.list -o Dir::Etc::SourceParts=/dev/null
-    -o Dir::State::Lists=$root/build-tsan/apt/lists -o Debug::NoDropPrivs=true"
+  apt_dir=$root/build-tsan/apt
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sources.list.d" \
+    build-tsan/onetbb
+  # The source entries mirror the machine's own apt configuration: every `deb` entry becomes a
+  # `deb-src` entry of the same archive, suites, components and options (Signed-By included).
+  # deb822 stanzas (/etc/apt/sources.list.d/*.sources) are copied with `Types: deb-src`
+  # (stanzas without `deb` or with `Enabled: no` are skipped); one-line entries
+  # (/etc/apt/sources.list) have their leading `deb` rewritten.
+  set -- /etc/apt/sources.list.d/*.sources
+  [ -e "$1" ] || set --
+  [ $# -eq 0 ] || awk '
+    function flush() {
+      if (n > 0 && deb && enabled) {
+        print "Types: deb-src"
+        for (i = 1; i <= n; i++) print line[i]
+        print ""
+      }
+      n = 0; deb = 0; enabled = 1; field = ""
+    }
+    function types(text,   k, m, t) {
+      m = split(text, t, /[ \t]+/)
+      for (k = 1; k <= m; k++) if (t[k] == "deb") deb = 1
+    }
+    BEGIN { n = 0; deb = 0; enabled = 1 }
+    FNR == 1 { flush() }
+    /^#/ { next }
+    /^[ \t]*$/ { flush(); next }
+    /^[ \t]/ { if (field == "types") types($0); else if (field != "enabled") line[++n] = $0; next }
+    {
+      field = tolower(substr($0, 1, index($0, ":") - 1)); value = substr($0, index($0, ":") + 1)
+      if (field == "types") types(value)
+      else if (field == "enabled") {
+        gsub(/[ \t]/, "", value)
+        if (tolower(value) == "no") enabled = 0
+      }
+      else line[++n] = $0
+    }
+    END { flush() }' "$@" >"$apt_dir/sources.list.d/system.sources"
+  if [ -f /etc/apt/sources.list ]; then
+    awk '$1 == "deb" { $1 = "deb-src"; print }' /etc/apt/sources.list >"$apt_dir/sources.list"
+  else
+    : >"$apt_dir/sources.list"
+  fi
+  if ! grep -q '^Types: deb-src' "$apt_dir/sources.list.d/system.sources" 2>/dev/null &&
+    ! [ -s "$apt_dir/sources.list" ]; then
+    echo "tsan.sh: no deb entry in /etc/apt/sources.list or /etc/apt/sources.list.d/*.sources" >&2
+    exit 1
+  fi
+  apt_opts="-o Dir::Etc::SourceList=$apt_dir/sources.list
+    -o Dir::Etc::SourceParts=$apt_dir/sources.list.d -o Dir::State::Lists=$apt_dir/lists
+    -o Dir::Cache=$apt_dir/cache -o Debug::NoDropPrivs=true"
   # shellcheck disable=SC2086
-  apt-get $apt_opts update -qq
+  apt-get $apt_opts update -qq ||
+    echo "tsan.sh: apt-get update reported errors (an archive without sources?); trying anyway" >&2
   # shellcheck disable=SC2086
-  (cd build-tsan/onetbb && apt-get $apt_opts source -qq "onetbb=$version" >/dev/null 2>&1)
+  (cd build-tsan/onetbb && apt-get $apt_opts source -qq "onetbb=$version" \
+    >"$apt_dir/source.log" 2>&1) || true
   src=$(find build-tsan/onetbb -maxdepth 1 -type d -name 'onetbb-*' | head -n 1)
-  [ -n "$src" ] || { echo "tsan.sh: cannot fetch the source of onetbb $version" >&2; exit 1; }
+  if [ -z "$src" ]; then
+    echo "tsan.sh: cannot fetch the source of onetbb $version with these entries:" >&2
+    cat "$apt_dir/sources.list" "$apt_dir/sources.list.d/system.sources" >&2
+    tail -n 20 "$apt_dir/source.log" >&2
+    exit 1
+  fi
   cmake -S "$src" -B "$tbb_build" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g1" -DTBB_SANITIZE=thread -DTBB_TEST=OFF \
     -DTBB_EXAMPLES=OFF -DTBBMALLOC_BUILD=OFF -DTBBMALLOC_PROXY_BUILD=OFF -DTBB_STRICT=OFF \
     >/dev/null
-  cmake --build "$tbb_build" -j "$(nproc)" --target tbb >/dev/null
+  cmake --build "$tbb_build" -j "${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" --target tbb >/dev/null
   echo "$version" >build-tsan/onetbb/version
   tbb_lib=$(find "$tbb_build" -name 'libtbb.so.12' | head -n 1)
 fi
@@ -62,7 +113,8 @@ cmake -S . -B build-tsan -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithD
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DAURALIS_SANITIZE=thread \
   -DAURALIS_BUILD_TESTS=ON -DAURALIS_BUILD_EXAMPLES=OFF -DAURALIS_BUILD_BENCH=OFF \
   -DAURALIS_INSTALL=OFF -DAURALIS_WERROR=ON >/dev/null
-cmake --build build-tsan -j "$(nproc)" --target parallel_analyzer_test processors_test
+cmake --build build-tsan -j "${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+  --target parallel_analyzer_test processors_test
 built=$(date +%s)
 
 # 3. Run them against the instrumented oneTBB.
