@@ -64,13 +64,15 @@ enum class AudioFileErrorKind {
 }
 
 /// An audio file could not be read or written. `what()` is "auralis: <path>: <cause>", a
-/// sentence naming the file and the cause. Copying never throws (the path is shared).
-class AudioFileError : public std::runtime_error {
+/// sentence naming the file and the cause; `field()` is the path as a string. Part of the
+/// auralis::Error family (through RuntimeError, a std::runtime_error). Copying never throws
+/// (the path is shared).
+class AudioFileError : public RuntimeError {
  public:
   /// `cause` is the part of the message after the path, e.g. "does not exist".
   AudioFileError(const std::filesystem::path& path, AudioFileErrorKind kind,
                  const std::string& cause)
-      : std::runtime_error("auralis: " + path.string() + ": " + cause),
+      : RuntimeError(path.string(), cause),
         path_(std::make_shared<const std::filesystem::path>(path)),
         kind_(kind) {}
   /// The file concerned.
