@@ -82,6 +82,8 @@ Counts Measure(Call&& call) {
   return {auralis::testing::allocation_count() - a0, g_locks.load() - l0};
 }
 
+const void* volatile g_escape = nullptr;
+
 TEST(RealTimeSafety, CountersWork) {
   std::mutex m;
   const long long l0 = g_locks.load();
@@ -90,7 +92,10 @@ TEST(RealTimeSafety, CountersWork) {
   { std::shared_lock lock(sm); }
   EXPECT_GE(g_locks.load() - l0, 2);
   const long long a0 = auralis::testing::allocation_count();
-  std::vector<double> v(100);  // escapes through the assertion below: cannot be elided
+  std::vector<double> v(100);
+  // The buffer escapes into a volatile global, so no compiler may elide the allocation (clang
+  // removes new/delete pairs whose memory it can see is unused).
+  g_escape = v.data();
   EXPECT_EQ(auralis::testing::allocation_count() - a0, 1);
   EXPECT_EQ(v.size(), 100u);
 }

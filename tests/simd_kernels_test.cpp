@@ -51,7 +51,8 @@ template <class Real>
 std::vector<std::vector<Real>> SpectraFor(std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(-1.0, 1.0);
   std::vector<std::vector<Real>> out;
-  for (std::size_t bins : {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 257, 2049}) {
+  for (std::size_t bins :
+       std::initializer_list<std::size_t>{1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 257, 2049}) {
     for (double peak :
          {0.0, 1.0, 1e-3, 1e6, 1e-30, 1e30, 1e-170, 1e170, 1e-300, 1e300, 1e-40, 1e-44}) {
       if (static_cast<double>(static_cast<Real>(peak)) != peak &&
@@ -275,7 +276,7 @@ TEST(VectorMath, EveryLevelGivesTheBaselineBits) {
   auralis::kernel::exp_kernel(SimdLevel::baseline)(y.data(), 0.7, want_exp.data(), y.size());
   for (SimdLevel level : SupportedLevels()) {
     // Odd offsets and lengths: unaligned starts and every tail length.
-    for (std::size_t start : {0, 1, 3}) {
+    for (std::size_t start : std::initializer_list<std::size_t>{0, 1, 3}) {
       const std::size_t n = x.size() - start - (start * 5);
       auralis::kernel::log10_kernel(level)(x.data() + start, got.data(), n);
       auralis::kernel::exp_kernel(level)(y.data() + start, 0.7, got_exp.data(), n);
@@ -304,7 +305,7 @@ TYPED_TEST(SampleKernels, WindowingIsTheProductAtEveryLevel) {
   using T = TypeParam;
   std::mt19937_64 rng(13);
   std::uniform_real_distribution<double> u(-1.0, 1.0);
-  for (std::size_t n : {1, 3, 15, 16, 17, 1000, 4096}) {
+  for (std::size_t n : std::initializer_list<std::size_t>{1, 3, 15, 16, 17, 1000, 4096}) {
     std::vector<T> x(n);
     std::vector<double> wd(n);
     std::vector<float> wf(n);
@@ -333,7 +334,7 @@ TYPED_TEST(SampleKernels, ScanFindsTheFirstNonFiniteOrTooLargeSampleAtEveryLevel
   const T big = std::numeric_limits<T>::max();
   for (SimdLevel level : SupportedLevels()) {
     const auto scan = auralis::kernel::scan_kernel(level, static_cast<const T*>(nullptr));
-    for (std::size_t n : {1, 7, 1023, 1024, 1025, 5000}) {
+    for (std::size_t n : std::initializer_list<std::size_t>{1, 7, 1023, 1024, 1025, 5000}) {
       SCOPED_TRACE(Name(level) + " n=" + std::to_string(n));
       std::vector<T> x(n, T(0.5));
       EXPECT_EQ(scan(x.data(), n, inf), n);

@@ -113,16 +113,17 @@ TEST_F(Stress, SharedAnalyzersManyThreadsMixedInputs) {
         for (int k = 0; k < kIterations; ++k) {
           const std::size_t i = rng() % inputs.size();
           const bool parallel = (t + k) % 2 == 0;
-          got[t].push_back(parallel ? Analyze(shared_par, inputs[i])
-                                    : Analyze(shared_seq, inputs[i]));
-          which[t].push_back(i);
+          const auto slot = static_cast<std::size_t>(t);
+          got[slot].push_back(parallel ? Analyze(shared_par, inputs[i])
+                                       : Analyze(shared_seq, inputs[i]));
+          which[slot].push_back(i);
           calls.fetch_add(1);
         }
       });
     }
     for (auto& th : threads) th.join();
   });
-  for (int t = 0; t < kThreads; ++t) {
+  for (std::size_t t = 0; t < got.size(); ++t) {
     for (std::size_t k = 0; k < got[t].size(); ++k) {
       SCOPED_TRACE("thread " + std::to_string(t) + " call " + std::to_string(k) + " input " +
                    std::to_string(which[t][k]));

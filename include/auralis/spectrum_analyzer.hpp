@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "auralis/config.hpp"
 #include "auralis/settings.hpp"
 
 namespace auralis {
@@ -84,6 +85,7 @@ class BasicSpectrumAnalyzer {
   /// As above, float samples.
   [[nodiscard]] SpectrumResult analyze_file(InterleavedAudio<const float> audio,
                                             std::optional<double> sample_rate = {}) const;
+#if AURALIS_HAS_AUDIO_FILES
   /// Analyses an audio file (WAV, FLAC, Ogg/Vorbis, AIFF, ...; see io::AudioFileReader) at its
   /// own sample rate, channels averaged, integer PCM scaled to [-1, 1). The file is streamed:
   /// read once, front to back, in groups of about 64k sample frames, so the extra memory is
@@ -94,6 +96,7 @@ class BasicSpectrumAnalyzer {
   /// sample index for a NaN or infinite sample, InvalidSettings when min_frequency is above the
   /// file's Nyquist frequency. Const: concurrent calls are safe.
   [[nodiscard]] SpectrumResult analyze_file(const std::filesystem::path& path) const;
+#endif
 
   /// Analyses one frame of at most fft_size samples (zero-padded when shorter), continuing the
   /// smoothing recurrence of the previous calls. Returns that frame's values.

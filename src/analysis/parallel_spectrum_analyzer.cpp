@@ -12,7 +12,9 @@
 #include "auralis/detail/file_analysis.hpp"
 #include "auralis/detail/pipeline.hpp"
 #include "auralis/detail/workspace_cache.hpp"
+#if AURALIS_HAS_AUDIO_FILES
 #include "auralis/io/audio_file.hpp"
+#endif
 
 namespace auralis {
 
@@ -128,6 +130,7 @@ SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
   return analyze_samples(*this, *impl_, audio.samples, audio.channels, sample_rate);
 }
 
+#if AURALIS_HAS_AUDIO_FILES
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
     const std::filesystem::path& path) const {
@@ -143,6 +146,7 @@ SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_file(
   tbb::task_arena arena(static_cast<int>(workers));
   return detail::analyze_stream_parallel(frame, impl_->workspaces, arena, reader, workers);
 }
+#endif
 
 template <class Real>
 SpectrumResult BasicParallelSpectrumAnalyzer<Real>::analyze_chunk(std::span<const double> chunk) {

@@ -11,7 +11,9 @@
 #include "auralis/detail/analyzer_impl.hpp"
 #include "auralis/detail/audio_checks.hpp"
 #include "auralis/detail/file_analysis.hpp"
+#if AURALIS_HAS_AUDIO_FILES
 #include "auralis/io/audio_file.hpp"
+#endif
 
 namespace auralis {
 namespace {
@@ -118,6 +120,7 @@ SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(InterleavedAudio<const 
   return file_impl<Real>(*impl_, audio.samples, audio.channels, sample_rate);
 }
 
+#if AURALIS_HAS_AUDIO_FILES
 template <class Real>
 SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(const std::filesystem::path& path) const {
   io::AudioFileReader reader(path);
@@ -126,6 +129,7 @@ SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_file(const std::filesystem::
   const kernel::FrameAnalyzer<Real>& frame = detail::frame_for_rate(impl_->frame, rate, other_rate);
   return detail::analyze_stream_sequential(frame, impl_->workspaces.local(frame), reader);
 }
+#endif
 
 template <class Real>
 SpectrumResult BasicSpectrumAnalyzer<Real>::analyze_chunk(std::span<const double> chunk) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "auralis/parallel/parallel_config.hpp"
+#include "auralis/config.hpp"
 #include "auralis/settings.hpp"
 #include "auralis/spectrum_analyzer.hpp"
 
@@ -86,6 +87,7 @@ class BasicParallelSpectrumAnalyzer {
   /// As above, float samples.
   [[nodiscard]] SpectrumResult analyze_file(InterleavedAudio<const float> audio,
                                             std::optional<double> sample_rate = {}) const;
+#if AURALIS_HAS_AUDIO_FILES
   /// Analyses an audio file at its own sample rate, streamed (see SpectrumAnalyzer's
   /// analyze_file(path)): the pipeline's input filter reads each token's samples from the file,
   /// so extra memory is at most 4 * workers * (16 * hop + fft_size) * channels doubles and 32 MB
@@ -93,6 +95,7 @@ class BasicParallelSpectrumAnalyzer {
   /// Bit-identical to SpectrumAnalyzer::analyze_file(path) and to the in-memory analysis of
   /// io::read_audio_file(path), for every worker count.
   [[nodiscard]] SpectrumResult analyze_file(const std::filesystem::path& path) const;
+#endif
 
   /// Streaming analysis of one frame on the calling thread; see SpectrumAnalyzer::analyze_chunk.
   [[nodiscard]] SpectrumResult analyze_chunk(std::span<const double> chunk);

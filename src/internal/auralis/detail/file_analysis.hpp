@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "auralis/detail/audio_checks.hpp"
+#include "auralis/config.hpp"
+#if AURALIS_HAS_AUDIO_FILES
 #include "auralis/io/audio_file.hpp"
+#endif
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/settings.hpp"
@@ -141,6 +144,7 @@ template <class Real, class T>
   });
 }
 
+#if AURALIS_HAS_AUDIO_FILES
 /// Sample frames analyze_file(path) aims to read from the file per call (one group of frames).
 inline constexpr std::size_t stream_read_frames = 65536;
 
@@ -226,5 +230,7 @@ template <class Real>
         groups.fill(first, count, buffer.data()), count};
   });
 }
+
+#endif  // AURALIS_HAS_AUDIO_FILES
 
 }  // namespace auralis::detail

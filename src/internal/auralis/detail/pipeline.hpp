@@ -17,7 +17,10 @@
 #include "auralis/detail/audio_checks.hpp"
 #include "auralis/detail/file_analysis.hpp"
 #include "auralis/detail/workspace_cache.hpp"
+#include "auralis/config.hpp"
+#if AURALIS_HAS_AUDIO_FILES
 #include "auralis/io/audio_file.hpp"
+#endif
 #include "auralis/kernel/frame_analyzer.hpp"
 #include "auralis/kernel/metrics.hpp"
 #include "auralis/settings.hpp"
@@ -163,6 +166,7 @@ template <class Real, class T>
                       });
 }
 
+#if AURALIS_HAS_AUDIO_FILES
 /// Bytes analyze_stream_parallel aims to spend on its token buffers, all tokens together.
 inline constexpr std::size_t stream_token_budget = std::size_t{32} << 20;
 
@@ -202,6 +206,8 @@ template <class Real>
         return TokenAudio<double>{groups.fill(first, count, buffers.data() + slot * capacity), 0};
       });
 }
+
+#endif  // AURALIS_HAS_AUDIO_FILES
 
 }  // namespace detail
 }  // namespace auralis
