@@ -7,7 +7,7 @@ set -eu
 pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev libsndfile1-dev libcli11-dev nlohmann-json3-dev"
 if [ "${1:-test}" = test ]; then
   pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev clang-format util-linux"
-  pkgs="$pkgs python3 python3-jsonschema"
+  pkgs="$pkgs python3 python3-jsonschema python3-clang-14"
 fi
 if [ "${1:-test}" = fuzz ]; then
   pkgs="$pkgs clang-14 libclang-rt-14-dev llvm-14"

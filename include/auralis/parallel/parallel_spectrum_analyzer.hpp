@@ -12,8 +12,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "auralis/parallel/parallel_config.hpp"
 #include "auralis/config.hpp"
+#include "auralis/parallel/parallel_config.hpp"
 #include "auralis/settings.hpp"
 #include "auralis/spectrum_analyzer.hpp"
 

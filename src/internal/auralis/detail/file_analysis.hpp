@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "auralis/detail/audio_checks.hpp"
 #include "auralis/config.hpp"
+#include "auralis/detail/audio_checks.hpp"
 #if AURALIS_HAS_AUDIO_FILES
 #include "auralis/io/audio_file.hpp"
 #endif

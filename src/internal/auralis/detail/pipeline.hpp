@@ -14,10 +14,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "auralis/config.hpp"
 #include "auralis/detail/audio_checks.hpp"
 #include "auralis/detail/file_analysis.hpp"
 #include "auralis/detail/workspace_cache.hpp"
-#include "auralis/config.hpp"
 #if AURALIS_HAS_AUDIO_FILES
 #include "auralis/io/audio_file.hpp"
 #endif
