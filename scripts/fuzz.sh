@@ -38,7 +38,6 @@ cmake --build "$build" -j "${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" --target aur
 built=$(date +%s)
 
 out=$build/fuzz-run
-rm -rf "$out"
 mkdir -p "$out"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -50,6 +49,9 @@ status=0
 total=0
 for h in $harnesses; do
   bin=$build/fuzz/$h
+  # This harness's logs and artifacts of an earlier run (only its own: runs of other harnesses
+  # may share the build directory at the same time).
+  rm -rf "$out/$h" "$out/$h".*log "$out/$h"-*
   # 1. Every committed reproducer, once.
   if [ -d "fuzz/regressions/$h" ] && [ -n "$(ls "fuzz/regressions/$h")" ]; then
     if "$bin" "fuzz/regressions/$h"/* >"$out/$h.regressions.log" 2>&1; then
