@@ -2,6 +2,7 @@
 // ParallelFFTProcessor: frames and windows through the analyzers' kernel (kernel::FrameWindower),
 // transforms with the shared FFTW r2c plan; compiled once, here, with the library's flags.
 #include <tbb/enumerable_thread_specific.h>
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <complex>
@@ -18,8 +19,9 @@
 namespace auralis::detail {
 
 template <class Real, class Sample>
-std::size_t stft_frame_count(std::span<const Sample> audio, std::size_t fft_size, std::size_t hop,
-                             WindowType window) {
+void stft_into(const ParallelConfig& config, std::span<const Sample> audio, std::size_t fft_size,
+               std::size_t hop, WindowType window, const StftColumns<Real>& out) {
+  using Complex = std::complex<Real>;
   if (fft_size < min_fft_size || fft_size > max_fft_size) {
     throw InvalidSettings("fft_size", "must be in [16, 1048576], got " + std::to_string(fft_size));
   }
@@ -29,19 +31,11 @@ std::size_t stft_frame_count(std::span<const Sample> audio, std::size_t fft_size
   }
   const kernel::AudioView<Sample> view =
       checked_audio(audio, 1, "audio", max_sample_magnitude<Real>);
-  return view.frames < fft_size ? 1 : (view.frames - fft_size) / hop + 1;
-}
-
-template <class Real, class Sample>
-void stft_into(const ParallelConfig& config, std::span<const Sample> audio, std::size_t fft_size,
-               std::size_t hop, WindowType window, std::complex<Real>* const* frames_out) {
-  using Complex = std::complex<Real>;
-  (void)stft_frame_count<Real>(audio, fft_size, hop, window);
-  const kernel::AudioView<Sample> view{audio.data(), audio.size(), 1};
   const kernel::FrameWindower<Real> framer(window, fft_size, hop);
   const std::size_t frames = framer.frame_count(view.frames);
   const std::size_t bins = fft_size / 2 + 1;
   const auto plan = kernel::FftPlan<Real>::shared(fft_size);
+  out.prepare(out.context, frames);
   struct Scratch {
     kernel::AlignedBuffer<Real> time;
     kernel::AlignedBuffer<Complex> bins;
@@ -54,16 +48,18 @@ void stft_into(const ParallelConfig& config, std::span<const Sample> audio, std:
     Scratch& s = scratch.local();
     framer.load(view, t * hop, s.time.data());
     plan->execute(s.time.data(), s.bins.data());
-    std::copy(s.bins.data(), s.bins.data() + bins, frames_out[t]);
+    // Eigen's vectorised copy: glibc's memmove (rep movsb) into the fresh, not yet faulted-in
+    // result pages measured ~10% slower per STFT.
+    using Column = Eigen::Matrix<Complex, Eigen::Dynamic, 1>;
+    Eigen::Map<Column>(out.column(out.context, t), static_cast<Eigen::Index>(bins)) =
+        Eigen::Map<const Column>(s.bins.data(), static_cast<Eigen::Index>(bins));
   });
 }
 
-#define AURALIS_STFT_INSTANTIATE(Real, Sample)                                              \
-  template std::size_t stft_frame_count<Real, Sample>(std::span<const Sample>, std::size_t, \
-                                                      std::size_t, WindowType);             \
-  template void stft_into<Real, Sample>(const ParallelConfig&, std::span<const Sample>,     \
-                                        std::size_t, std::size_t, WindowType,               \
-                                        std::complex<Real>* const*);
+#define AURALIS_STFT_INSTANTIATE(Real, Sample)                                          \
+  template void stft_into<Real, Sample>(const ParallelConfig&, std::span<const Sample>, \
+                                        std::size_t, std::size_t, WindowType,           \
+                                        const StftColumns<Real>&);
 AURALIS_STFT_INSTANTIATE(double, double)
 AURALIS_STFT_INSTANTIATE(double, float)
 AURALIS_STFT_INSTANTIATE(float, double)

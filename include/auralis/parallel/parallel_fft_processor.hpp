@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <span>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "auralis/parallel/parallel_config.hpp"
@@ -17,38 +18,36 @@
 namespace auralis {
 namespace detail {
 
-/// ParallelFFTProcessor's checks of its arguments; returns the number of frames. Throws
-/// InvalidSettings ("fft_size", "hop", "window") or InvalidAudio ("audio").
-template <class Real, class Sample>
-[[nodiscard]] std::size_t stft_frame_count(std::span<const Sample> audio, std::size_t fft_size,
-                                           std::size_t hop, WindowType window);
+/// The caller's storage for the spectra of a ParallelFFTProcessor call. `prepare(context,
+/// frames)` is called once, before any column; `column(context, t)` returns where frame t's
+/// fft_size / 2 + 1 bins go. It is called from the worker threads, concurrently for distinct t,
+/// so the containers are made by the caller's code (their layout follows the caller's flags).
+template <class Real>
+struct StftColumns {
+  void (*prepare)(void* context, std::size_t frames);
+  std::complex<Real>* (*column)(void* context, std::size_t t);
+  void* context;
+};
 
-/// Writes the fft_size / 2 + 1 bins of frame t to `frames[t]`, for every frame (same checks).
+/// Checks the arguments (InvalidSettings "fft_size", "hop", "window"; InvalidAudio "audio"),
+/// then computes every frame's spectrum into the columns of `out`.
 template <class Real, class Sample>
 void stft_into(const ParallelConfig& config, std::span<const Sample> audio, std::size_t fft_size,
-               std::size_t hop, WindowType window, std::complex<Real>* const* frames);
+               std::size_t hop, WindowType window, const StftColumns<Real>& out);
 
 // Compiled once, in the library, for float and double compute and samples.
-extern template std::size_t stft_frame_count<double, double>(std::span<const double>, std::size_t,
-                                                             std::size_t, WindowType);
-extern template std::size_t stft_frame_count<double, float>(std::span<const float>, std::size_t,
-                                                            std::size_t, WindowType);
-extern template std::size_t stft_frame_count<float, double>(std::span<const double>, std::size_t,
-                                                            std::size_t, WindowType);
-extern template std::size_t stft_frame_count<float, float>(std::span<const float>, std::size_t,
-                                                           std::size_t, WindowType);
 extern template void stft_into<double, double>(const ParallelConfig&, std::span<const double>,
                                                std::size_t, std::size_t, WindowType,
-                                               std::complex<double>* const*);
+                                               const StftColumns<double>&);
 extern template void stft_into<double, float>(const ParallelConfig&, std::span<const float>,
                                               std::size_t, std::size_t, WindowType,
-                                              std::complex<double>* const*);
+                                              const StftColumns<double>&);
 extern template void stft_into<float, double>(const ParallelConfig&, std::span<const double>,
                                               std::size_t, std::size_t, WindowType,
-                                              std::complex<float>* const*);
+                                              const StftColumns<float>&);
 extern template void stft_into<float, float>(const ParallelConfig&, std::span<const float>,
                                              std::size_t, std::size_t, WindowType,
-                                             std::complex<float>* const*);
+                                             const StftColumns<float>&);
 
 }  // namespace detail
 
@@ -94,11 +93,22 @@ class ParallelFFTProcessor {
   [[nodiscard]] std::vector<Spectrum> parallel_windowed_fft(
       std::span<const Sample> audio, std::size_t fft_size, std::size_t hop,
       WindowType window = WindowType::hann) const {
-    const std::size_t frames = detail::stft_frame_count<Real>(audio, fft_size, hop, window);
-    std::vector<Spectrum> out(frames, Spectrum(static_cast<Eigen::Index>(fft_size / 2 + 1)));
-    std::vector<Complex*> columns(frames);
-    for (std::size_t t = 0; t < frames; ++t) columns[t] = out[t].data();
-    detail::stft_into<Real>(config_, audio, fft_size, hop, window, columns.data());
+    struct Storage {
+      Eigen::Index bins;
+      std::vector<Spectrum> spectra;
+    } storage{static_cast<Eigen::Index>(fft_size / 2 + 1), {}};
+    const detail::StftColumns<Real> columns{
+        [](void* context, std::size_t frames) {
+          static_cast<Storage*>(context)->spectra.resize(frames);
+        },
+        [](void* context, std::size_t t) -> Complex* {
+          Storage& st = *static_cast<Storage*>(context);
+          st.spectra[t].resize(st.bins);
+          return st.spectra[t].data();
+        },
+        &storage};
+    detail::stft_into<Real>(config_, audio, fft_size, hop, window, columns);
+    std::vector<Spectrum> out = std::move(storage.spectra);
     return out;
   }
 
@@ -109,12 +119,22 @@ class ParallelFFTProcessor {
   [[nodiscard]] StftMatrix parallel_stft(std::span<const Sample> audio, std::size_t fft_size,
                                          std::size_t hop,
                                          WindowType window = WindowType::hann) const {
-    const std::size_t frames = detail::stft_frame_count<Real>(audio, fft_size, hop, window);
-    const std::size_t bins = fft_size / 2 + 1;
-    StftMatrix out(static_cast<Eigen::Index>(bins), static_cast<Eigen::Index>(frames));
-    std::vector<Complex*> columns(frames);
-    for (std::size_t t = 0; t < frames; ++t) columns[t] = out.data() + t * bins;
-    detail::stft_into<Real>(config_, audio, fft_size, hop, window, columns.data());
+    struct Storage {
+      Eigen::Index bins;
+      StftMatrix matrix;
+    } storage{static_cast<Eigen::Index>(fft_size / 2 + 1), {}};
+    const detail::StftColumns<Real> columns{
+        [](void* context, std::size_t frames) {
+          Storage& st = *static_cast<Storage*>(context);
+          st.matrix.resize(st.bins, static_cast<Eigen::Index>(frames));
+        },
+        [](void* context, std::size_t t) -> Complex* {
+          Storage& st = *static_cast<Storage*>(context);
+          return st.matrix.data() + static_cast<Eigen::Index>(t) * st.bins;
+        },
+        &storage};
+    detail::stft_into<Real>(config_, audio, fft_size, hop, window, columns);
+    StftMatrix out = std::move(storage.matrix);
     return out;
   }
 
