@@ -215,39 +215,23 @@ class EqEngine {
   /// The 25 perceptual weights, band by band.
   [[nodiscard]] std::span<const double> weights() const noexcept { return weights_; }
 
-  /// EQs interleaved `audio` (settings().channels per frame) towards `target_curve` (25
-  /// relative gains in dB, band by band). Returns as many samples as given, aligned with the
-  /// input. Throws InvalidAudio("audio") for empty, misshaped or non-finite audio,
-  /// InvalidSettings("target_curve") for a wrong length or a non-finite value.
+  // The members below do what BasicPsychoacousticEQ documents for them
+  // (include/auralis/eq/psychoacoustic_eq.hpp), which forwards to them.
   [[nodiscard]] std::vector<Real> process(std::span<const Real> audio,
                                           std::span<const double> target_curve) const;
 
-  /// process() into a caller-owned buffer of audio.size() samples, which must not overlap
-  /// `audio`: bit-identical output, without allocating (and zero-filling, and faulting in) a
-  /// new output per call, which for long inputs costs as much as the filtering itself. Same
-  /// checks, plus InvalidAudio("out") for a wrong size or an overlap.
   void process(std::span<const Real> audio, std::span<const double> target_curve,
                std::span<Real> out) const;
 
-  /// The smoothed gains process() applies to each frame (same checks).
   [[nodiscard]] GainTrajectory gain_trajectory(std::span<const Real> audio,
                                                std::span<const double> target_curve) const;
 
-  /// Fixed gains (25 dB values, band by band) applied with the same WOLA filter, without
-  /// analysis, masking, weights, clipping or smoothing (same checks, field "band_gains_db").
   [[nodiscard]] std::vector<Real> apply_band_gains(std::span<const Real> audio,
                                                    std::span<const double> band_gains_db) const;
 
-  /// Streams one block: `chunk` holds 64..8192 interleaved sample frames, `out` the same
-  /// number of samples; out receives the stream delayed by latency(). Frames completed by this
-  /// chunk use this call's `target_curve`. No allocation and no lock unless it throws:
-  /// InvalidAudio("chunk") for a bad block size, misshaped or non-finite samples,
-  /// InvalidAudio("out") for a wrong output size, InvalidSettings("target_curve"); on a throw
-  /// the state is unchanged.
   void process_realtime_chunk(std::span<const Real> chunk, std::span<const double> target_curve,
                               std::span<Real> out);
 
-  /// Back to the state after construction (silence history, 0 dB gains). Never allocates.
   void reset() noexcept;
 
  private:
