@@ -4,7 +4,7 @@
 # Usage: deps.sh run|test|fuzz|tsan (fuzz: clang-14 and libFuzzer for scripts/fuzz.sh; tsan: what
 # scripts/tsan.sh needs to fetch and build oneTBB's source with ThreadSanitizer)
 set -eu
-pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev libsndfile1-dev libcli11-dev nlohmann-json3-dev"
+pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev libsndfile1-dev libebur128-dev libcli11-dev nlohmann-json3-dev"
 if [ "${1:-test}" = test ]; then
   pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev clang-format util-linux"
   pkgs="$pkgs python3 python3-jsonschema python3-clang-14"

@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Placeholder: the loudness benchmarks are being written.
+#include <benchmark/benchmark.h>
+BENCHMARK_MAIN();

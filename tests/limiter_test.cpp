@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Placeholder: the limiter tests are being written.
+#include <gtest/gtest.h>
