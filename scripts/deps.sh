@@ -8,6 +8,8 @@ pkgs="cmake g++ make pkg-config libfftw3-dev libeigen3-dev libtbb-dev libsndfile
 if [ "${1:-test}" = test ]; then
   pkgs="$pkgs libgtest-dev libgmock-dev libbenchmark-dev clang-format util-linux"
   pkgs="$pkgs python3 python3-jsonschema python3-clang-14"
+  # The Python package's ctest: a virtual environment and the headers to build the extension.
+  pkgs="$pkgs python3-venv python3-dev"
 fi
 if [ "${1:-test}" = fuzz ]; then
   pkgs="$pkgs clang-14 libclang-rt-14-dev llvm-14"
