@@ -53,6 +53,15 @@ void print_summary(std::FILE* out, const auralis_cli::FileAnalysis& a,
   std::fprintf(out, "spectral rolloff   %.2f Hz\n", r.spectral_rolloff);
   std::fprintf(out, "total energy       %.6g (%s)\n", r.total_energy,
                standard ? "windowed frame energy" : "sum of band levels in dB");
+  if (a.loudness) {
+    const auralis::LoudnessStats& l = *a.loudness;
+    std::fprintf(out, "integrated         %.2f LUFS\n", l.integrated_lufs);
+    std::fprintf(out, "loudness range     %.2f LU\n", l.loudness_range_lu);
+    std::fprintf(out, "true peak          %.2f dBTP\n", l.true_peak_dbtp);
+    std::fprintf(out, "max momentary      %.2f LUFS\n", l.max_momentary_lufs);
+    std::fprintf(out, "max short-term     %.2f LUFS\n", l.max_short_term_lufs);
+    std::fprintf(out, "sample peak        %.2f dBFS\n", l.sample_peak_dbfs);
+  }
   std::fprintf(out, "time taken         %.2f ms\n", wall * 1e3);
   std::fprintf(out, "realtime factor    %.0fx\n", wall > 0.0 ? r.analysis_duration / wall : 0.0);
   if (r.parallel_processing) {
@@ -102,7 +111,7 @@ int main(int argc, char** argv) {
   double wall = 0.0;
   try {
     const auto start = std::chrono::steady_clock::now();
-    a = auralis_cli::analyze_path(*analyzer, file);
+    a = auralis_cli::analyze_path(*analyzer, file, options.loudness);
     wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "auralis-analyze: error: %s\n",

@@ -228,12 +228,13 @@ struct Line {
 /// The output line of one file: {"path", "ok": true, <the auralis-analyze JSON>} or
 /// {"path", "ok": false, "error", "kind"}. Never throws for a bad file.
 Line analyze_line(const auralis::ParallelSpectrumAnalyzer& analyzer,
-                  const auralis::ParallelSpectrumSettings& settings, const Input& input) {
+                  const auralis::ParallelSpectrumSettings& settings, const Input& input,
+                  bool loudness) {
   nlohmann::ordered_json j;
   j["path"] = input.key;
   Line line;
   try {
-    const auralis_cli::FileAnalysis a = auralis_cli::analyze_path(analyzer, input.path);
+    const auralis_cli::FileAnalysis a = auralis_cli::analyze_path(analyzer, input.path, loudness);
     j["ok"] = true;
     auralis_cli::add_result_json(j, a, settings);
     line.ok = true;
@@ -367,14 +368,14 @@ int main(int argc, char** argv) {
                                               if (next == todo.size()) fc.stop();
                                               return next < todo.size() ? next++ : 0;
                                             }) &
-            tbb::make_filter<std::size_t, Line>(tbb::filter_mode::parallel,
-                                                [&](std::size_t i) {
-                                                  Line line =
-                                                      analyze_line(analyzer, settings, todo[i]);
-                                                  if (!line.ok) progress.report(line.error);
-                                                  progress.file_done(line.ok);
-                                                  return line;
-                                                }) &
+            tbb::make_filter<std::size_t, Line>(
+                tbb::filter_mode::parallel,
+                [&](std::size_t i) {
+                  Line line = analyze_line(analyzer, settings, todo[i], options.loudness);
+                  if (!line.ok) progress.report(line.error);
+                  progress.file_done(line.ok);
+                  return line;
+                }) &
             tbb::make_filter<Line, void>(tbb::filter_mode::serial_in_order, [&](const Line& line) {
               *out << line.text << '\n';
               out->flush();

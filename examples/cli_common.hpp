@@ -16,6 +16,8 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "auralis/auralis.hpp"
 #include "auralis/internal.hpp"
 #include "auralis/io/audio_file.hpp"
+#include "auralis/loudness.hpp"
 
 namespace auralis_cli {
 
@@ -47,6 +50,8 @@ struct AnalysisOptions {
   double min_frequency = 20.0;
   double max_frequency = 20000.0;
   std::size_t workers = 0;
+  /// --loudness: also measure the loudness (a second, streamed pass over the file).
+  bool loudness = false;
 };
 
 /// Registers the analysis options on `app`, every one with its default shown by --help.
@@ -76,6 +81,10 @@ inline void add_analysis_options(CLI::App& app, AnalysisOptions& o, const char* 
   app.add_option("--min-freq", o.min_frequency, "lowest band edge in Hz")->group("Analysis");
   app.add_option("--max-freq", o.max_frequency, "highest band edge in Hz")->group("Analysis");
   app.add_option("--workers", o.workers, workers_help)->group("Analysis");
+  app.add_flag("--loudness", o.loudness,
+               "also measure loudness (ITU-R BS.1770-4, EBU R128): integrated loudness, loudness "
+               "range, true peak; needs 1, 2, 5 or 6 channels")
+      ->group("Loudness");
 }
 
 /// `text` in lower case (ASCII).
@@ -159,25 +168,64 @@ struct FileAnalysis {
   auralis::io::AudioFileInfo info;
   auralis::SpectrumResult result;
   std::size_t workers = 1;
+  /// With --loudness only.
+  std::optional<auralis::LoudnessStats> loudness;
 };
 
+/// Measures the loudness of `path` (channels as in the file; true peak on) with `meter`, reading
+/// the file in blocks of 16384 frames (memory independent of its length).
+[[nodiscard]] inline auralis::LoudnessStats measure_file_loudness(const std::filesystem::path& path,
+                                                                  auralis::LoudnessMeter& meter) {
+  auralis::io::AudioFileReader reader(path);
+  const std::size_t channels = reader.info().channels;
+  std::vector<double> block(16384 * channels);
+  for (std::size_t n; (n = reader.read(std::span<double>(block))) > 0;) {
+    meter.add(std::span<const double>(block.data(), n * channels));
+  }
+  return meter.stats();
+}
+
 /// Analyses `path` with `analyzer`, streamed (memory independent of the file's length). The
-/// header is read first, for the file information of the report. Throws what the analysis
-/// throws (io::AudioFileError, InvalidAudio, InvalidSettings).
+/// header is read first, for the file information of the report. With `loudness`, the file is
+/// then read a second time, streamed, for measure_file_loudness (the meter is set up from the
+/// header before the analysis, so a file it cannot measure fails at once). Throws what the
+/// analysis throws (io::AudioFileError, InvalidAudio, InvalidSettings; with `loudness` also
+/// InvalidSettings naming `channels` or `sample_rate` when the meter does not accept the file).
 [[nodiscard]] inline FileAnalysis analyze_path(const auralis::ParallelSpectrumAnalyzer& analyzer,
-                                               const std::filesystem::path& path) {
+                                               const std::filesystem::path& path,
+                                               bool loudness = false) {
   FileAnalysis a;
   a.path = path;
   a.info = auralis::io::AudioFileReader(path).info();
+  std::optional<auralis::LoudnessMeter> meter;
+  if (loudness) meter.emplace(a.info.sample_rate, a.info.channels);
   a.result = analyzer.analyze_file(path);
   a.workers = a.result.parallel_processing ? analyzer.workers_for(a.result.num_chunks_analyzed) : 1;
+  if (meter) a.loudness = measure_file_loudness(path, *meter);
   return a;
+}
+
+/// A level as JSON: the number, or null when it is -infinity (silence, too short to measure).
+[[nodiscard]] inline nlohmann::ordered_json level_json(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+
+/// The "loudness" object of the JSON output (docs/cli.md).
+[[nodiscard]] inline nlohmann::ordered_json loudness_json(const auralis::LoudnessStats& l) {
+  nlohmann::ordered_json j;
+  j["integrated_lufs"] = level_json(l.integrated_lufs);
+  j["loudness_range_lu"] = l.loudness_range_lu;
+  j["true_peak_dbtp"] = level_json(l.true_peak_dbtp);
+  j["max_momentary_lufs"] = level_json(l.max_momentary_lufs);
+  j["max_short_term_lufs"] = level_json(l.max_short_term_lufs);
+  j["sample_peak_dbfs"] = level_json(l.sample_peak_dbfs);
+  return j;
 }
 
 /// Adds the result to `j`, with the reference's dictionary keys (spectrum, frequency_bins,
 /// peak_frequency, spectral_centroid, spectral_rolloff, total_energy, num_chunks_analyzed,
-/// analysis_duration, settings{...}) plus a "file" object. Doubles are written with the
-/// shortest text that reads back to the same bits.
+/// analysis_duration, settings{...}) plus a "file" object, and a "loudness" object after
+/// --loudness. Doubles are written with the shortest text that reads back to the same bits.
 inline void add_result_json(nlohmann::ordered_json& j, const FileAnalysis& a,
                             const auralis::ParallelSpectrumSettings& s) {
   const auralis::SpectrumResult& r = a.result;
@@ -209,6 +257,7 @@ inline void add_result_json(nlohmann::ordered_json& j, const FileAnalysis& a,
   jf["sample_rate"] = a.info.sample_rate;
   jf["frames"] = a.info.frames;
   jf["duration"] = a.info.duration();
+  if (a.loudness) j["loudness"] = loudness_json(*a.loudness);
 }
 
 /// `text` with the five XML special characters escaped.

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -22,6 +23,7 @@
 
 #include "auralis/auralis.hpp"
 #include "auralis/internal.hpp"
+#include "auralis/loudness.hpp"
 
 namespace {
 
@@ -36,6 +38,8 @@ std::string program(const std::string& name) {
 
 /// The fixture library written by make_cli_fixtures.
 fs::path lib() { return fs::path(AURALIS_CLI_FIXTURES) / "lib"; }
+/// The --loudness fixtures (not part of the library above).
+fs::path loud() { return fs::path(AURALIS_CLI_FIXTURES) / "loudness"; }
 
 /// A fresh directory for the current test's outputs (separate for installed-program runs, so
 /// both may run at once).
@@ -206,10 +210,10 @@ TEST(Analyze, HelpListsEveryOptionWithItsDefault) {
   const Outcome r = run("auralis-analyze", {"--help"}, dir);
   EXPECT_EQ(r.code, 0);
   for (const char* part :
-       {"--fft-size",  "4096",         "--overlap", "0.75",       "--bands",   "64",
-        "--weighting", "--convention", "auralis",   "--window",   "hann",      "--smoothing",
-        "0.8",         "--min-freq",   "20",        "--max-freq", "20000",     "--workers",
-        "--json",      "--svg",        "--version", "--help",     "Exit codes"}) {
+       {"--fft-size",  "4096",         "--overlap", "0.75",       "--bands",    "64",
+        "--weighting", "--convention", "auralis",   "--window",   "hann",       "--smoothing",
+        "0.8",         "--min-freq",   "20",        "--max-freq", "20000",      "--workers",
+        "--json",      "--svg",        "--version", "--help",     "Exit codes", "--loudness"}) {
     EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
   }
   EXPECT_TRUE(contains(r.out, "=A ")) << r.out;  // the weighting default
@@ -388,7 +392,7 @@ TEST(Batch, HelpListsEveryOptionWithItsDefault) {
   for (const char* part :
        {"--out", "--resume", "--shard", "1/1", "1-based", "--workers", "--fft-size", "4096",
         "--overlap", "--bands", "--weighting", "--convention", "--window", "--smoothing",
-        "--min-freq", "--max-freq", ".flac", "Exit codes"}) {
+        "--min-freq", "--max-freq", ".flac", "Exit codes", "--loudness"}) {
     EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
   }
 }
@@ -606,3 +610,143 @@ TEST(Batch, UnwritableOutputExitsWith1) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// --loudness (both programs)
+
+namespace {
+
+/// A level read from the JSON: null stands for -infinity.
+double level(const json& v) {
+  return v.is_null() ? -std::numeric_limits<double>::infinity() : v.get<double>();
+}
+
+/// Checks a "loudness" object against auralis::measure_loudness of the whole file, bit for bit
+/// (the programs stream the file; the meter gives the same bits for any block sizes).
+void expect_loudness_matches_library(const json& j, const fs::path& path) {
+  SCOPED_TRACE(path.string());
+  ASSERT_TRUE(j.contains("loudness")) << j.dump();
+  const json& l = j["loudness"];
+  const auralis::io::AudioBuffer b = auralis::io::read_audio_file(path);
+  const auralis::LoudnessStats s = auralis::measure_loudness(
+      auralis::InterleavedAudio<const double>{b.samples, b.channels}, b.sample_rate);
+  for (const char* key : {"integrated_lufs", "loudness_range_lu", "true_peak_dbtp",
+                          "max_momentary_lufs", "max_short_term_lufs", "sample_peak_dbfs"}) {
+    EXPECT_TRUE(l.contains(key)) << key;
+  }
+  EXPECT_EQ(level(l["integrated_lufs"]), s.integrated_lufs);
+  EXPECT_EQ(l["loudness_range_lu"].get<double>(), s.loudness_range_lu);
+  EXPECT_EQ(level(l["true_peak_dbtp"]), s.true_peak_dbtp);
+  EXPECT_EQ(level(l["max_momentary_lufs"]), s.max_momentary_lufs);
+  EXPECT_EQ(level(l["max_short_term_lufs"]), s.max_short_term_lufs);
+  EXPECT_EQ(level(l["sample_peak_dbfs"]), s.sample_peak_dbfs);
+}
+
+}  // namespace
+
+TEST(Loudness, AnalyzeSummaryAndJsonOfAMinus23DbfsSine) {
+  const fs::path dir = work_dir();
+  const fs::path file = loud() / "sine_-23_stereo_48k.wav";
+  const Outcome r = run("auralis-analyze",
+                        {file.string(), "--loudness", "--json", (dir / "out.json").string()}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* part :
+       {"integrated", "LUFS", "loudness range", " LU\n", "true peak", "dBTP", "max momentary",
+        "max short-term", "sample peak", "dBFS", "spectral centroid"}) {
+    EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
+  }
+  const json j = json::parse(read_text(dir / "out.json"));
+  // A -23 dBFS (peak) 1 kHz stereo sine is -23.0 LUFS (EBU Tech 3341 test 1), +-0.1 LU.
+  const json& l = j["loudness"];
+  EXPECT_NEAR(l["integrated_lufs"].get<double>(), -23.0, 0.1);
+  EXPECT_NEAR(l["max_momentary_lufs"].get<double>(), -23.0, 0.1);
+  EXPECT_NEAR(l["max_short_term_lufs"].get<double>(), -23.0, 0.1);
+  EXPECT_NEAR(l["true_peak_dbtp"].get<double>(), -23.0, 0.1);
+  EXPECT_NEAR(l["sample_peak_dbfs"].get<double>(), -23.0, 1e-5);
+  EXPECT_LT(l["loudness_range_lu"].get<double>(), 0.5);
+  expect_loudness_matches_library(j, file);
+  // The spectral part is unchanged by --loudness, and "timing" still comes last.
+  expect_matches_library(j, file, auralis::SpectrumSettings{});
+  const auto ordered = nlohmann::ordered_json::parse(read_text(dir / "out.json"));
+  EXPECT_EQ(std::prev(ordered.end()).key(), "timing");
+  EXPECT_EQ(std::prev(ordered.end(), 2).key(), "loudness");
+}
+
+TEST(Loudness, MonoReadsThreeDbBelowDualMonoAndJsonGoesToStdout) {
+  const fs::path dir = work_dir();
+  const fs::path file = loud() / "sine_-23_mono_44k.flac";
+  const Outcome r = run("auralis-analyze", {file.string(), "--loudness", "--json", "-"}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "integrated")) << "summary goes to stderr";
+  const json j = json::parse(r.out);
+  EXPECT_NEAR(j["loudness"]["integrated_lufs"].get<double>(), -26.0, 0.1);
+  expect_loudness_matches_library(j, file);
+}
+
+TEST(Loudness, SilenceGivesNull) {
+  const fs::path dir = work_dir();
+  const Outcome r =
+      run("auralis-analyze", {(loud() / "silence.wav").string(), "--loudness", "--json", "-"}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json l = json::parse(r.out)["loudness"];
+  for (const char* key : {"integrated_lufs", "true_peak_dbtp", "max_momentary_lufs",
+                          "max_short_term_lufs", "sample_peak_dbfs"}) {
+    ASSERT_TRUE(l.contains(key)) << key;
+    EXPECT_TRUE(l[key].is_null()) << key << " " << l.dump();
+  }
+  EXPECT_EQ(l["loudness_range_lu"].get<double>(), 0.0);
+  EXPECT_TRUE(contains(r.err, "-inf LUFS")) << r.err;
+}
+
+TEST(Loudness, WithoutTheFlagNothingChanges) {
+  const fs::path dir = work_dir();
+  const fs::path file = loud() / "sine_-23_stereo_48k.wav";
+  const Outcome r = run("auralis-analyze", {file.string(), "--json", "-"}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(json::parse(r.out).contains("loudness"));
+  for (const char* part : {"integrated", "LUFS", "true peak"}) {
+    EXPECT_FALSE(contains(r.err, part)) << part;
+  }
+  // The quad file is analysed as usual without --loudness.
+  EXPECT_EQ(run("auralis-analyze", {(loud() / "quad.wav").string()}, dir).code, 0);
+}
+
+TEST(Loudness, UnsupportedLayoutIsAFileError) {
+  const fs::path dir = work_dir();
+  const fs::path file = loud() / "quad.wav";
+  const Outcome r = run("auralis-analyze",
+                        {file.string(), "--loudness", "--json", (dir / "x.json").string()}, dir);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "quad.wav") && contains(r.err, "channels")) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "x.json"));
+}
+
+TEST(Loudness, BatchLinesCarryLoudness) {
+  const fs::path dir = work_dir();
+  const fs::path out = dir / "results.jsonl";
+  const Outcome r =
+      run("auralis-batch", {loud().string(), "--out", out.string(), "--loudness"}, dir);
+  EXPECT_EQ(r.code, 3) << r.err;  // quad.wav fails
+  EXPECT_TRUE(contains(r.err, "3 ok, 1 failed")) << r.err;
+  const std::vector<json> lines = parse_lines(read_lines(out));
+  ASSERT_EQ(lines.size(), 4u);
+  for (const json& j : lines) {
+    const std::string path = j["path"].get<std::string>();
+    if (path.ends_with("quad.wav")) {
+      EXPECT_FALSE(j["ok"].get<bool>());
+      EXPECT_EQ(j["kind"], "invalid_settings");
+      EXPECT_TRUE(contains(j["error"].get<std::string>(), "channels")) << j.dump();
+      continue;
+    }
+    ASSERT_TRUE(j["ok"].get<bool>()) << j.dump();
+    expect_loudness_matches_library(j, path);
+    expect_matches_library(j, path, auralis::SpectrumSettings{});
+    if (path.ends_with("sine_-23_stereo_48k.wav")) {
+      EXPECT_NEAR(j["loudness"]["integrated_lufs"].get<double>(), -23.0, 0.1);
+    }
+  }
+  // Without the flag: no loudness key, and the quad file is fine.
+  const Outcome plain = run("auralis-batch", {loud().string(), "--out", out.string()}, dir);
+  EXPECT_EQ(plain.code, 0) << plain.err;
+  for (const json& j : parse_lines(read_lines(out))) EXPECT_FALSE(j.contains("loudness"));
+}
