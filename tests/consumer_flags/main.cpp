@@ -801,6 +801,115 @@ double canary() {
   return x * y + z;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Dynamics and loudness.
+
+// Streams `audio` through process_realtime_chunk in blocks of varying size (1..8192 frames),
+// then latency() frames of silence: the whole offline output, delayed.
+template <class Processor, class Real>
+std::vector<Real> stream_dynamics(Processor& p, std::span<const Real> audio, std::size_t channels) {
+  static constexpr std::size_t block_frames[] = {1, 1000, 8192, 333, 4096, 64, 2047, 7};
+  std::vector<Real> padded(audio.begin(), audio.end());
+  padded.resize(audio.size() + p.latency() * channels, Real(0));
+  std::vector<Real> out(padded.size());
+  const std::size_t frames = padded.size() / channels;
+  for (std::size_t done = 0, b = 0; done < frames; ++b) {
+    const std::size_t take = std::min(block_frames[b % std::size(block_frames)], frames - done);
+    p.process_realtime_chunk(
+        std::span<const Real>(padded).subspan(done * channels, take * channels),
+        std::span<Real>(out).subspan(done * channels, take * channels));
+    done += take;
+  }
+  return out;
+}
+
+template <class Processor, class Real>
+void run_processor(Recorder& rec, const std::string& name, Processor& p,
+                   std::span<const Real> audio, std::size_t channels) {
+  std::vector<Real> out(audio.size());
+  p.process(audio, std::span<Real>(out));
+  rec.samples(name + "/process", out);
+  rec.samples(name + "/process_realtime_chunk", stream_dynamics(p, audio, channels));
+}
+
+template <class Real>
+void run_dynamics(Recorder& rec, const std::string& suffix, std::span<const Real> mono,
+                  std::span<const Real> stereo) {
+  namespace dyn = auralis::dynamics;
+  // Twice the inputs (exact): peaks near -2 dBFS, so every processor acts.
+  std::vector<Real> loud(stereo.begin(), stereo.end());
+  for (Real& x : loud) x *= Real(2);
+  const std::span<const Real> st(loud);
+  for (const dyn::Detector d : {dyn::Detector::peak, dyn::Detector::rms}) {
+    dyn::EnvelopeFollowerSettings e;
+    e.sample_rate = 44100.0;
+    e.channels = 1;
+    e.detector = d;
+    dyn::BasicEnvelopeFollower<Real> follower(e);
+    run_processor(rec, "EnvelopeFollower" + suffix + "/" + std::string(to_string(d)), follower,
+                  mono, 1);
+    for (const bool link : {true, false}) {
+      dyn::CompressorSettings c;
+      c.sample_rate = 44100.0;
+      c.channels = 2;
+      c.detector = d;
+      c.stereo_link = link;
+      c.makeup_db = 3.0;
+      dyn::BasicCompressor<Real> comp(c);
+      run_processor(rec,
+                    "Compressor" + suffix + "/" + std::string(to_string(d)) +
+                        (link ? "/linked" : "/unlinked"),
+                    comp, st, 2);
+      rec.scalar("Compressor" + suffix + "/gain_reduction_db", comp.gain_reduction_db(0));
+    }
+  }
+  for (const bool tp : {false, true}) {
+    dyn::LimiterSettings l;
+    l.sample_rate = 48000.0;
+    l.channels = 2;
+    l.ceiling_db = -6.0;
+    l.true_peak = tp;
+    dyn::BasicBrickWallLimiter<Real> lim(l);
+    run_processor(rec, "BrickWallLimiter" + suffix + (tp ? "/true_peak" : "/sample_peak"), lim, st,
+                  2);
+    rec.scalar("BrickWallLimiter" + suffix + "/max_gain_reduction_db", lim.max_gain_reduction_db());
+  }
+  for (const dyn::SoftClipCurve curve :
+       {dyn::SoftClipCurve::tanh, dyn::SoftClipCurve::unity_knee}) {
+    dyn::SoftClipperSettings sc;
+    sc.channels = 2;
+    sc.curve = curve;
+    dyn::BasicSoftClipper<Real> clip(sc);
+    run_processor(rec, "SoftClipper" + suffix + "/" + std::string(to_string(curve)), clip, st, 2);
+  }
+  dyn::CompressorSettings c;
+  for (int i = -60; i <= 6; ++i) {
+    rec.scalar("static_gain_db(" + std::to_string(i) + ")", dyn::static_gain_db(c, i));
+  }
+}
+
+void record_loudness(Recorder& rec, const std::string& name, const auralis::LoudnessStats& s) {
+  const double v[] = {s.integrated_lufs,     s.loudness_range_lu, s.max_momentary_lufs,
+                      s.max_short_term_lufs, s.sample_peak_dbfs,  s.true_peak_dbtp};
+  rec.f64(name, v);
+}
+
+template <class Real>
+void run_loudness(Recorder& rec, const std::string& suffix, std::span<const Real> mono,
+                  std::span<const Real> stereo) {
+  record_loudness(
+      rec, "measure_loudness" + suffix + "(mono)",
+      auralis::measure_loudness(auralis::InterleavedAudio<const Real>{mono, 1}, 8000.0));
+  record_loudness(
+      rec, "measure_loudness" + suffix + "(stereo)",
+      auralis::measure_loudness(auralis::InterleavedAudio<const Real>{stereo, 2}, 8000.0));
+  auralis::LoudnessMeter meter(8000.0, 2);
+  for (std::size_t pos = 0; pos < stereo.size(); pos += 2 * 777) {
+    meter.add(stereo.subspan(pos, std::min<std::size_t>(2 * 777, stereo.size() - pos)));
+  }
+  record_loudness(rec, "LoudnessMeter" + suffix + "(stereo)", meter.stats());
+}
+
 int run(const std::filesystem::path& out_path, const char* reference) {
   Recorder rec;
 #ifdef __FMA__
@@ -843,6 +952,10 @@ int run(const std::filesystem::path& out_path, const char* reference) {
   run_eq<double>(rec, "PsychoacousticEQ", in.mono_d, in.stereo_d);
   run_eq<float>(rec, "PsychoacousticEQF", in.mono_f, in.stereo_f);
   run_filter_bank(rec, in);
+  run_dynamics<double>(rec, "", in.mono_d, in.stereo_d);
+  run_dynamics<float>(rec, "F", in.mono_f, in.stereo_f);
+  run_loudness<double>(rec, "", in.mono_d, in.stereo_d);
+  run_loudness<float>(rec, "F", in.mono_f, in.stereo_f);
 
   write_entries(out_path, rec.entries());
   std::size_t bytes = 0;
