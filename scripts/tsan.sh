@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# ThreadSanitizer job: the parallel tests (parallel_analyzer_test, processors_test) built with
+# ThreadSanitizer job: the parallel tests (parallel_analyzer_test, processors_test, and the
+# dynamics and loudness threads tests) built with
 # -DAURALIS_SANITIZE=thread in build-tsan and run against a ThreadSanitizer-instrumented oneTBB.
 #
 # Why oneTBB is rebuilt: Debian's libtbb.so.12 is not instrumented, so TSan sees none of the
@@ -114,7 +115,7 @@ cmake -S . -B build-tsan -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithD
   -DAURALIS_BUILD_TESTS=ON -DAURALIS_BUILD_EXAMPLES=OFF -DAURALIS_BUILD_BENCH=OFF \
   -DAURALIS_INSTALL=OFF -DAURALIS_WERROR=ON >/dev/null
 cmake --build build-tsan -j "${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-  --target parallel_analyzer_test processors_test
+  --target parallel_analyzer_test processors_test dynamics_threads_test loudness_test
 built=$(date +%s)
 
 # 3. Run them against the instrumented oneTBB.
@@ -134,5 +135,8 @@ for i in 8 9 10 11 12 13 14 15; do filter="$filter:Workers/ParallelEquivalence.*
 [ $full -eq 1 ] && filter="*"
 build-tsan/tests/parallel_analyzer_test --gtest_filter="$filter" --gtest_brief=1
 build-tsan/tests/processors_test --gtest_brief=1
+# The dynamics processors' shared const process() and the loudness meters on several threads.
+build-tsan/tests/dynamics_threads_test --gtest_brief=1
+build-tsan/tests/loudness_test --gtest_filter='Streaming.Concurrent*' --gtest_brief=1
 echo "tsan.sh: no ThreadSanitizer report; oneTBB $((tbb_done - start)) s," \
   "build $((built - tbb_done)) s, total $(($(date +%s) - start)) s"

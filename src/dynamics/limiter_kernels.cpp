@@ -23,8 +23,9 @@
 
 #define AURALIS_LIMITER_INLINE [[gnu::always_inline]] inline
 
-// Vector values pass between always-inlined helpers only, never across an ABI boundary.
-#if defined(__GNUC__) && !defined(__clang__)
+// Vector values pass between always-inlined helpers only, never across an ABI boundary (vector
+// bit casts use __builtin_bit_cast: no std::bit_cast instantiation is shared between SIMD levels).
+#if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
@@ -128,13 +129,15 @@ AURALIS_LIMITER_INLINE Real max_magnitude(Real m, Real s) noexcept {
 template <class Real, class V, class M>
 AURALIS_LIMITER_INLINE V max_magnitude_vec(V m, V s) noexcept {
   constexpr Bits<Real> sign_off = std::numeric_limits<Bits<Real>>::max();
-  const V v = std::bit_cast<V>(std::bit_cast<M>(s) & sign_off);
+  const V v = __builtin_bit_cast(V, __builtin_bit_cast(M, s) & sign_off);
   const V big = V{} + std::numeric_limits<Real>::max();
   const V inf = V{} + std::numeric_limits<Real>::infinity();
   const M finite = v <= big;
-  const V a = std::bit_cast<V>((std::bit_cast<M>(v) & finite) | (std::bit_cast<M>(inf) & ~finite));
+  const V a = __builtin_bit_cast(
+      V, (__builtin_bit_cast(M, v) & finite) | (__builtin_bit_cast(M, inf) & ~finite));
   const M greater = a > m;
-  return std::bit_cast<V>((std::bit_cast<M>(a) & greater) | (std::bit_cast<M>(m) & ~greater));
+  return __builtin_bit_cast(
+      V, (__builtin_bit_cast(M, a) & greater) | (__builtin_bit_cast(M, m) & ~greater));
 }
 
 // Largest interpolated magnitude over the 7 phases of one sample (flat index of `x`; taps are
