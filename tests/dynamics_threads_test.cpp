@@ -41,10 +41,10 @@ void expect_concurrent_process_is_sequential(const Processor& shared, Processor&
   std::vector<double> reference(x.size());
   shared.process(std::span<const double>(x), std::span<double>(reference));
 
-  constexpr int threads = 4;
+  constexpr std::size_t threads = 4;
   std::vector<std::vector<double>> got(threads, std::vector<double>(x.size()));
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
+  for (std::size_t t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       for (int rep = 0; rep < 3; ++rep) {
         shared.process(std::span<const double>(x), std::span<double>(got[t]));
