@@ -9,7 +9,7 @@
 #
 # Usage: scripts/fuzz.sh [seconds per harness] [harness...]
 #   seconds: wall-clock time per harness, default $AURALIS_FUZZ_SECONDS or 20;
-#   harnesses: default all three.
+#   harnesses: default all four.
 #   AURALIS_FUZZ_JOBS=N (default 1) runs N fuzzer processes side by side per harness (libFuzzer
 #     -jobs=N -workers=N, each for the whole time, sharing the corpus directory); the reported
 #     executions are the sum over the N processes' logs.
@@ -22,7 +22,7 @@ root=$PWD
 start=$(date +%s)
 seconds=${1:-${AURALIS_FUZZ_SECONDS:-20}}
 [ $# -gt 0 ] && shift
-harnesses=${*:-fuzz_audio_file fuzz_analyze_file fuzz_analyze_chunk}
+harnesses=${*:-fuzz_audio_file fuzz_analyze_file fuzz_analyze_chunk fuzz_dynamics}
 jobs=${AURALIS_FUZZ_JOBS:-1}
 build=${AURALIS_FUZZ_BUILD_DIR:-build-fuzz}
 case $build in /*) ;; *) build=$root/$build ;; esac
