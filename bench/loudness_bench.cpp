@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Loudness metering benchmarks: measure_loudness over 180 s of stereo at 44.1 kHz, double and
 // float input, without true peak (BM_MeasureLoudness) and with it (BM_MeasureLoudnessTruePeak),
-// and a LoudnessMeter fed 512-frame blocks (the real-time use). items_per_second counts
+// a LoudnessMeter fed 512-frame blocks (the real-time use), and the cost of reading its
+// statistics (BM_LoudnessMeterStats). items_per_second counts
 // channel samples; realtime_factor is seconds of audio measured per second.
 #include <benchmark/benchmark.h>
 
@@ -95,6 +96,20 @@ void BM_LoudnessMeterBlocks512(benchmark::State& state) {
       calls > 0 ? static_cast<double>(allocations) / static_cast<double>(calls) : 0.0;
 }
 
+// stats() of a meter that has measured the whole signal (a display reading it 10 times a
+// second): two passes over each histogram of 9001 bins, the percentile searches, no allocation.
+void BM_LoudnessMeterStats(benchmark::State& state) {
+  const std::vector<double>& x = signal<double>();
+  auralis::LoudnessMeter meter(sr, channels, {.true_peak = false});
+  meter.add(std::span<const double>(x));
+  for (auto _ : state) {
+    const auralis::LoudnessStats s = meter.stats();
+    benchmark::DoNotOptimize(s.integrated_lufs);
+    benchmark::DoNotOptimize(s.loudness_range_lu);
+  }
+}
+
+BENCHMARK(BM_LoudnessMeterStats)->Unit(benchmark::kMicrosecond);
 BENCHMARK_TEMPLATE(BM_MeasureLoudness, double)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_MeasureLoudness, float)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_MeasureLoudnessTruePeak, double)

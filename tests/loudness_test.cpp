@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
 #include <cstddef>
@@ -152,11 +153,14 @@ TEST(Tech3341, Test1Minus23At48k) {
   EXPECT_NEAR(s.integrated_lufs, -23.0, 0.1);
   EXPECT_NEAR(s.max_momentary_lufs, -23.0, 0.1);
   EXPECT_NEAR(s.max_short_term_lufs, -23.0, 0.1);
-  // The exact value from the published filter, and the histogram's 0.05 LU bin resolution.
+  // The exact value from the published filter (-22.9933: a meter showing one decimal must show
+  // -23.0). The gated mean is exact: the only tolerance is the filter's start-up transient in
+  // the first block (1 of 197) and the coefficients' rounding.
   const double exact = steady_sine_lufs_48k(db_to_amplitude(-23.0), 2.0);
   EXPECT_NEAR(s.max_momentary_lufs, exact, 1e-6);
   EXPECT_NEAR(s.max_short_term_lufs, exact, 1e-6);
-  EXPECT_NEAR(s.integrated_lufs, exact, 0.05 + 1e-9);
+  EXPECT_NEAR(s.integrated_lufs, exact, 1e-4);
+  EXPECT_LT(s.integrated_lufs, -22.95);  // rounds to -23.0
   EXPECT_NEAR(s.sample_peak_dbfs, -23.0, 1e-9);
   ASSERT_TRUE(s.true_peak_measured);
   EXPECT_NEAR(s.true_peak_dbtp, -23.0, 0.05);
@@ -165,7 +169,7 @@ TEST(Tech3341, Test1Minus23At48k) {
   EXPECT_EQ(s.frames, 960000u);
   EXPECT_EQ(s.channels, 2u);
   EXPECT_EQ(s.sample_rate, 48000.0);
-  std::printf("Tech 3341 test 1: I %.4f LUFS (exact %.4f), M %.4f, S %.4f, TP %.4f dBTP\n",
+  std::printf("Tech 3341 test 1: I %.6f LUFS (exact %.6f), M %.6f, S %.6f, TP %.4f dBTP\n",
               s.integrated_lufs, exact, s.max_momentary_lufs, s.max_short_term_lufs,
               s.true_peak_dbtp);
 }
@@ -176,6 +180,7 @@ TEST(Tech3341, Test2Minus33At48k) {
   EXPECT_NEAR(s.max_momentary_lufs, -33.0, 0.1);
   EXPECT_NEAR(s.max_short_term_lufs, -33.0, 0.1);
   EXPECT_NEAR(s.max_momentary_lufs, steady_sine_lufs_48k(db_to_amplitude(-33.0), 2.0), 1e-6);
+  EXPECT_NEAR(s.integrated_lufs, steady_sine_lufs_48k(db_to_amplitude(-33.0), 2.0), 1e-4);
   EXPECT_FALSE(s.true_peak_measured);
   EXPECT_TRUE(std::isnan(s.true_peak_dbtp));
   std::printf("Tech 3341 test 2: I %.4f LUFS\n", s.integrated_lufs);
@@ -193,15 +198,34 @@ TEST(Tech3341, Test1And2At44k1) {
   // A 10 dB quieter sine reads 10 dB lower in the ungated windows (to the float rounding of
   // the streamed samples).
   EXPECT_NEAR(a.max_momentary_lufs - b.max_momentary_lufs, 10.0, 1e-6);
+  // A steady sine: every gating block has the level of the (ungated) momentary window, so the
+  // exact gated mean is that level (up to the filter's start-up in the first block).
+  EXPECT_NEAR(a.integrated_lufs, a.max_momentary_lufs, 1e-4);
+  EXPECT_NEAR(b.integrated_lufs, b.max_momentary_lufs, 1e-4);
   std::printf("Tech 3341 tests 1, 2 at 44.1 kHz: I %.4f, %.4f LUFS\n", a.integrated_lufs,
               b.integrated_lufs);
+}
+
+/// The exact BS.1770-4 integrated loudness of Tech 3341 tests 3 and 4. The level steps fall
+/// on the 100 ms grid and a 1 kHz sine fills every 100 ms with whole periods, so each 100 ms
+/// holds the energy of one level. The 400 ms blocks ending at 10.4 .. 70.0 s (597) hold the
+/// -23 dBFS energy E; the three ending in each transition hold 1/4, 2/4, 3/4 of E and the rest
+/// of the -36 dBFS energy E 10^-1.3; all 603 pass the relative gate (about 11 LU below E, the
+/// transitions are at most 5.4 LU below); the -36 (and -72) dBFS blocks do not. Mean:
+/// E (600 + 3 10^-1.3) / 603, -23.0139 LUFS.
+double tech3341_test3_exact() {
+  return steady_sine_lufs_48k(db_to_amplitude(-23.0), 2.0) +
+         10.0 * std::log10((600.0 + 3.0 * std::pow(10.0, -1.3)) / 603.0);
 }
 
 TEST(Tech3341, Test3RelativeGate) {
   const LoudnessStats s =
       meter_sine(48000.0, 2, 1000.0, {{-36.0, 10.0}, {-23.0, 60.0}, {-36.0, 10.0}}, kNoTruePeak);
   EXPECT_NEAR(s.integrated_lufs, -23.0, 0.1);
-  std::printf("Tech 3341 test 3: I %.4f LUFS\n", s.integrated_lufs);
+  // Exact but for the filter's transients at the level steps and the float samples.
+  EXPECT_NEAR(s.integrated_lufs, tech3341_test3_exact(), 1e-3);
+  std::printf("Tech 3341 test 3: I %.6f LUFS (exact %.6f)\n", s.integrated_lufs,
+              tech3341_test3_exact());
 }
 
 TEST(Tech3341, Test4AbsoluteAndRelativeGates) {
@@ -209,7 +233,8 @@ TEST(Tech3341, Test4AbsoluteAndRelativeGates) {
       48000.0, 2, 1000.0,
       {{-72.0, 10.0}, {-36.0, 10.0}, {-23.0, 60.0}, {-36.0, 10.0}, {-72.0, 10.0}}, kNoTruePeak);
   EXPECT_NEAR(s.integrated_lufs, -23.0, 0.1);
-  std::printf("Tech 3341 test 4: I %.4f LUFS\n", s.integrated_lufs);
+  EXPECT_NEAR(s.integrated_lufs, tech3341_test3_exact(), 1e-3);
+  std::printf("Tech 3341 test 4: I %.6f LUFS\n", s.integrated_lufs);
 }
 
 // ---- EBU Tech 3342 (loudness range) -------------------------------------------------------
@@ -223,7 +248,11 @@ TEST(Tech3342, Tests1To3) {
     const LoudnessStats s =
         meter_sine(48000.0, 2, 1000.0, {{c.first, 20.0}, {c.second, 20.0}}, kNoTruePeak);
     EXPECT_NEAR(s.loudness_range_lu, c.lra, 1.0) << c.first << " / " << c.second;
-    std::printf("Tech 3342 %g/%g dBFS: LRA %.4f LU (expected %g)\n", c.first, c.second,
+    // The 10th and 95th percentiles fall among the blocks of one level each (171 blocks per
+    // level, 29 across the step), whose loudness differ by exactly the step: the histogram's
+    // bound is 0.02 LU, and a bin holding one level gives it exactly.
+    EXPECT_NEAR(s.loudness_range_lu, c.lra, 1e-4) << c.first << " / " << c.second;
+    std::printf("Tech 3342 %g/%g dBFS: LRA %.6f LU (expected %g)\n", c.first, c.second,
                 s.loudness_range_lu, c.lra);
   }
 }
@@ -263,7 +292,7 @@ TEST(Channels, MonoReadsThreeDbBelowDualMono) {
   const double three_db = 10.0 * std::log10(2.0);
   EXPECT_NEAR(d.max_momentary_lufs - m.max_momentary_lufs, three_db, 1e-9);
   EXPECT_NEAR(d.max_short_term_lufs - m.max_short_term_lufs, three_db, 1e-9);
-  EXPECT_NEAR(d.integrated_lufs - m.integrated_lufs, three_db, 0.1);
+  EXPECT_NEAR(d.integrated_lufs - m.integrated_lufs, three_db, 1e-9);
   EXPECT_NEAR(m.max_momentary_lufs, steady_sine_lufs_48k(db_to_amplitude(-20.0), 1.0), 1e-6);
   // Peaks do not depend on the channel count.
   EXPECT_EQ(m.sample_peak_dbfs, d.sample_peak_dbfs);
@@ -300,7 +329,7 @@ TEST(Channels, SurroundWeights) {
     } else {
       EXPECT_NEAR(s.max_momentary_lufs, c.expected, 1e-6)
           << c.channels << " ch, channel " << c.active;
-      EXPECT_NEAR(s.integrated_lufs, c.expected, 0.05 + 1e-9);
+      EXPECT_NEAR(s.integrated_lufs, c.expected, 1e-4);
     }
     // The LFE is not measured for loudness but its peaks are.
     EXPECT_NEAR(s.sample_peak_dbfs, level, 1e-9);
@@ -440,6 +469,219 @@ TEST(Streaming, ConcurrentMetersGiveTheSequentialBits) {
   for (std::thread& th : pool) th.join();
   for (const auto& per_thread : got) {
     for (const LoudnessStats& s : per_thread) expect_same_stats(s, reference);
+  }
+}
+
+// ---- Gating and loudness range against an exact reference ---------------------------------
+
+/// An independent meter for stereo at 48 kHz that keeps every block: the K-weighting from the
+/// coefficients printed in BS.1770-4 (two biquads, direct form I, double), the energy of each
+/// 100 ms (4800 frames), and the energies of the 400 ms blocks and the 3 s blocks ending at
+/// every 100 ms.
+struct ReferenceBlocks {
+  std::vector<double> gating, short_term;
+};
+
+ReferenceBlocks reference_blocks(const std::vector<double>& x) {
+  struct Biquad {
+    double b0, b1, b2, a1, a2;
+    double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    double operator()(double in) {
+      const double out = b0 * in + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      x2 = x1;
+      x1 = in;
+      y2 = y1;
+      y1 = out;
+      return out;
+    }
+  };
+  std::array<std::array<Biquad, 2>, 2> k{};
+  for (auto& ch : k) {
+    ch[0] = Biquad{1.53512485958697, -2.69169618940638, 1.19839281085285, -1.69065929318241,
+                   0.73248077421585};
+    ch[1] = Biquad{1.0, -2.0, 1.0, -1.99004745483398, 0.99007225036621};
+  }
+  std::vector<double> sub;  // energy of each 100 ms
+  double acc = 0.0;
+  for (std::size_t n = 0; n < x.size() / 2; ++n) {
+    for (std::size_t c = 0; c < 2; ++c) {
+      const double y = k[c][1](k[c][0](x[2 * n + c]));
+      acc += y * y;
+    }
+    if ((n + 1) % 4800 == 0) {
+      sub.push_back(acc / 4800.0);
+      acc = 0.0;
+    }
+  }
+  ReferenceBlocks r;
+  for (std::size_t end = 1; end <= sub.size(); ++end) {
+    const auto mean = [&](std::size_t count) {
+      return std::accumulate(sub.begin() + static_cast<std::ptrdiff_t>(end - count),
+                             sub.begin() + static_cast<std::ptrdiff_t>(end), 0.0) /
+             static_cast<double>(count);
+    };
+    if (end >= 4) r.gating.push_back(mean(4));
+    if (end >= 30) r.short_term.push_back(mean(30));
+  }
+  return r;
+}
+
+double energy_lufs(double e) { return -0.691 + 10.0 * std::log10(e); }
+
+/// The relative gate (LUFS): `below_lu` under the energy mean of the blocks above the absolute
+/// gate (-70 LUFS); -inf when there is none.
+double reference_gate(const std::vector<double>& blocks, double below_lu) {
+  double sum = 0.0;
+  std::size_t n = 0;
+  for (const double b : blocks) {
+    if (energy_lufs(b) > -70.0) {
+      sum += b;
+      ++n;
+    }
+  }
+  return n > 0 ? energy_lufs(sum / static_cast<double>(n)) - below_lu : -kInf;
+}
+
+/// The blocks above the absolute gate and above the relative gate moved up by `shift_lu`.
+std::vector<double> gated(const std::vector<double>& blocks, double below_lu, double shift_lu) {
+  std::vector<double> abs;
+  for (const double b : blocks) {
+    if (energy_lufs(b) > -70.0) abs.push_back(b);
+  }
+  const double gate = reference_gate(blocks, below_lu) + shift_lu;
+  std::vector<double> rel;
+  for (const double b : abs) {
+    if (energy_lufs(b) > gate) rel.push_back(b);
+  }
+  return rel;
+}
+
+/// BS.1770-4 (exact, every block kept).
+double reference_integrated(const ReferenceBlocks& r, double shift_lu) {
+  const std::vector<double> g = gated(r.gating, 10.0, shift_lu);
+  return g.empty() ? -kInf
+                   : energy_lufs(std::accumulate(g.begin(), g.end(), 0.0) /
+                                 static_cast<double>(g.size()));
+}
+
+/// EBU Tech 3342 (exact, every short-term block on the 100 ms grid): nearest-rank percentiles
+/// of the sorted list, as Tech 3342's reference code.
+double reference_lra(const ReferenceBlocks& r, double shift_lu) {
+  std::vector<double> g = gated(r.short_term, 20.0, shift_lu);
+  if (g.size() < 2) return 0.0;
+  std::sort(g.begin(), g.end());
+  const double last = static_cast<double>(g.size() - 1);
+  return energy_lufs(g[static_cast<std::size_t>(last * 0.95 + 0.5)]) -
+         energy_lufs(g[static_cast<std::size_t>(last * 0.10 + 0.5)]);
+}
+
+TEST(Gating, EqualsTheExactReferenceWithinTheDocumentedBounds) {
+  // Noise and a sine under a level that jumps every 0.7 s between 0 and -45 dB, with silent
+  // stretches: the absolute gate, the relative gates and the percentiles all have work.
+  for (const unsigned seed : {1u, 2u, 3u}) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> noise(0.0, 1.0);
+    std::uniform_real_distribution<double> level_db(-45.0, 0.0);
+    const std::size_t frames = 48000 * 60;
+    std::vector<double> x(2 * frames);
+    double gain = 0.0;
+    for (std::size_t n = 0; n < frames; ++n) {
+      if (n % 33600 == 0) gain = rng() % 7 == 0 ? 0.0 : db_to_amplitude(level_db(rng));
+      const double t = static_cast<double>(n) / 48000.0;
+      for (std::size_t c = 0; c < 2; ++c) {
+        x[2 * n + c] = gain * (0.3 * std::sin(2.0 * kPi * 440.0 * static_cast<double>(c + 1) * t) +
+                               0.1 * noise(rng));
+      }
+    }
+    const LoudnessStats s =
+        measure_loudness(InterleavedAudio<const double>{x, 2}, 48000.0, kNoTruePeak);
+    const ReferenceBlocks r = reference_blocks(x);
+    // The documented bound: the result is the exact one with the relative gate moved by at
+    // most half a bin (0.005 LU); the gated mean rises with the gate, so the ends bound it.
+    // 1e-6 LU for the rounding of the printed coefficients and libebur128's loudness mapping.
+    const double lo = reference_integrated(r, -0.005), mid = reference_integrated(r, 0.0),
+                 hi = reference_integrated(r, 0.005);
+    EXPECT_GE(s.integrated_lufs, lo - 1e-6) << seed;
+    EXPECT_LE(s.integrated_lufs, hi + 1e-6) << seed;
+    // The loudness range: the gate as above, each percentile within a bin (0.01 LU).
+    double lra_min = kInf, lra_max = -kInf;
+    for (int k = -10; k <= 10; ++k) {
+      const double v = reference_lra(r, 0.0005 * k);
+      lra_min = std::min(lra_min, v);
+      lra_max = std::max(lra_max, v);
+    }
+    EXPECT_GE(s.loudness_range_lu, lra_min - 0.02) << seed;
+    EXPECT_LE(s.loudness_range_lu, lra_max + 0.02) << seed;
+    EXPECT_GT(s.loudness_range_lu, 5.0) << seed;
+    std::printf(
+        "seed %u: I %.6f LUFS (exact %.6f, gate -/+0.005 LU: %.6f, %.6f), LRA %.6f LU (exact "
+        "%.6f, %.6f .. %.6f), %zu gating blocks\n",
+        seed, s.integrated_lufs, mid, lo, hi, s.loudness_range_lu, reference_lra(r, 0.0), lra_min,
+        lra_max, r.gating.size());
+  }
+}
+
+TEST(Gating, TheBinOfTheRelativeGate) {
+  // 30 s of a 1 kHz sine at level 1, then 30 s at level 2 whose blocks sit 0.002 LU from the
+  // relative gate, inside the gate's 0.01 LU bin [-40.01, -40.00). The first level-2 block
+  // (30.0 to 30.4 s) still carries the K-weighting's ringing from the louder level and reads
+  // 0.0044 LU above the others.
+  //  - level 2 at -40.001, gate at -40.003: every block of the gate's bin is above the gate,
+  //    the result is exact although the gate falls inside the bin;
+  //  - level 2 at -40.009, gate at -40.007: the ringing block (-40.0046) is above the gate,
+  //    the others below: the documented rule takes the bin whole (moving the gate down to its
+  //    smallest block, 0.002 LU) rather than leaving it out (up to its largest, 0.0024 LU),
+  //    which is exact gating with the gate so moved. The exact result is discontinuous there
+  //    (296 blocks cross the gate): it moves by 2.75 LU, within the documented bound.
+  const double gain = k_weighting_power_gain_1k_48k();
+  const auto amplitude_db_for = [&](double lufs) {  // steady stereo sine of that loudness
+    return 20.0 * std::log10(std::sqrt(std::pow(10.0, (lufs + 0.691) / 10.0) / gain));
+  };
+  for (const bool one_sided : {true, false}) {
+    const double l2 = one_sided ? -40.001 : -40.009;
+    const double gate = one_sided ? -40.003 : -40.007;
+    // Blocks: 297 at E1, 297 at E2, 3 + 3 across the step (1.5 E1 + 1.5 E2 in all): the
+    // absolute-gated mean is (E1 + E2) / 2 = 10^((gate + 10 + 0.691) / 10).
+    const double e2 = std::pow(10.0, (l2 + 0.691) / 10.0);
+    const double e1 = 2.0 * std::pow(10.0, (gate + 10.0 + 0.691) / 10.0) - e2;
+    const std::vector<double> x =
+        sine_signal(48000.0, 2, 1000.0,
+                    {{amplitude_db_for(energy_lufs(e1)), 30.0}, {amplitude_db_for(l2), 30.0}});
+    const ReferenceBlocks r = reference_blocks(x);
+    // From the reference: the gate, and the blocks of its bin on each side of it.
+    const double g = reference_gate(r.gating, 10.0);
+    ASSERT_NEAR(g, gate, 2e-4);
+    double lowest = kInf, highest = -kInf;
+    for (const double b : r.gating) {
+      const double l = energy_lufs(b);
+      if (l >= -40.01 && l < -40.0) {
+        lowest = std::min(lowest, l);
+        highest = std::max(highest, l);
+      }
+    }
+    ASSERT_GT(highest, g);
+    ASSERT_EQ(lowest < g, !one_sided);
+    const double exact = reference_integrated(r, 0.0);
+    // The rule: in whole (gate just below the lowest) if that moves the gate no more than out
+    // (gate at the highest, the comparison being strict).
+    double expected = exact;
+    if (!one_sided) {
+      expected = g - lowest <= highest - g ? reference_integrated(r, lowest - 1e-9 - g)
+                                           : reference_integrated(r, highest - g);
+    }
+    const LoudnessStats s =
+        measure_loudness(InterleavedAudio<const double>{x, 2}, 48000.0, kNoTruePeak);
+    EXPECT_NEAR(s.integrated_lufs, expected, 1e-6) << one_sided;
+    if (!one_sided) {
+      // The documented bound on the effect of k blocks crossing the gate, N staying in:
+      // 10 log10(1 + k / N); here k = 296, N = 301 (the blocks above -40.007).
+      const double jump = std::fabs(s.integrated_lufs - exact);
+      EXPECT_GT(jump, 2.0);
+      EXPECT_LT(jump, 10.0 * std::log10(1.0 + 296.0 / 301.0));
+    }
+    std::printf("gate bin %s: I %.4f LUFS, exact %.4f, gate %.4f, bin's blocks %.4f .. %.4f\n",
+                one_sided ? "one-sided" : "two-sided", s.integrated_lufs, exact, g, lowest,
+                highest);
   }
 }
 

@@ -3,8 +3,9 @@
 /// Loudness metering after ITU-R BS.1770-4 and EBU R128 (Tech 3341, Tech 3342): integrated
 /// loudness, loudness range, maximum momentary and short-term loudness, sample peak and true
 /// peak, offline (`measure_loudness`) or streamed (`LoudnessMeter`), with the same bits either
-/// way. The K-weighting, gating, loudness range and true peak are libebur128's. See
-/// docs/loudness.md.
+/// way. The K-weighting filter and the true-peak interpolator are libebur128's; the windows,
+/// the gating and the loudness range are computed here, from histograms that keep the exact
+/// energy sum of each bin. See docs/loudness.md.
 #pragma once
 
 #include <cstddef>
@@ -18,8 +19,9 @@
 namespace auralis {
 
 /// Smallest and largest sample rate (Hz) the loudness meter accepts; it must be a whole number
-/// of Hz. The meter keeps 3 s of K-weighted audio per channel (the short-term window), so the
-/// upper limit also bounds its memory (384 kHz x 6 channels x 3 s of doubles: 55 MB).
+/// of Hz. The meter keeps 400 ms of K-weighted audio per channel (libebur128's ring buffer),
+/// so the upper limit also bounds its memory (384 kHz x 6 channels x 0.4 s of doubles: 7.4 MB,
+/// plus the true-peak buffers).
 inline constexpr double min_loudness_sample_rate = 8000.0;
 inline constexpr double max_loudness_sample_rate = 384000.0;
 
@@ -41,16 +43,22 @@ struct LoudnessOptions {
 struct LoudnessStats {
   /// Integrated (programme) loudness, LUFS: the energy mean of the 400 ms blocks (75% overlap,
   /// on the 100 ms grid) that pass the absolute gate (-70 LUFS) and the relative gate (10 LU
-  /// below the mean of the blocks passing the absolute gate), ITU-R BS.1770-4. The gated mean
-  /// uses libebur128's histogram of block loudness (0.1 LU bins, each block counted at its
-  /// bin's centre), so memory does not grow with the input's length: the result is within
-  /// 0.05 LU of the exact gated mean. -inf when no block passes (silence, or less than 400 ms).
+  /// below the mean of the blocks passing the absolute gate), ITU-R BS.1770-4. The blocks are
+  /// kept in a histogram of 0.01 LU bins holding each bin's count, exact energy sum and
+  /// smallest and largest energy, so memory does not grow with the input's length and the
+  /// result is exact unless the bin of the relative gate holds blocks on both sides of it;
+  /// then the bin is taken whole or left out, whichever moves the gate less: exact gating with
+  /// the gate moved by less than 0.005 LU. -inf when no block passes (silence, or less than
+  /// 400 ms).
   double integrated_lufs = -std::numeric_limits<double>::infinity();
   /// Loudness range (LRA), LU, EBU Tech 3342: the spread between the 10th and 95th
   /// percentiles of the short-term (3 s) loudness of blocks passing the absolute gate
-  /// (-70 LUFS) and a relative gate 20 LU below their mean (libebur128: blocks every 1 s,
-  /// histogram of 0.1 LU bins). 0 when fewer than two short-term blocks pass (silence, input
-  /// shorter than 3 s, or a steady level).
+  /// (-70 LUFS) and a relative gate 20 LU below their mean, short-term blocks every 100 ms,
+  /// percentiles by nearest rank. Same histogram as the integrated loudness: the gate moves by
+  /// less than 0.005 LU, and each percentile is its bin's energy mean (exact when the bin holds
+  /// one level, within 0.01 LU always, so the range within 0.02 LU). 0 when fewer than two
+  /// short-term blocks pass (silence, input shorter than 3 s), and when both percentiles fall
+  /// in one bin (a steady level).
   double loudness_range_lu = 0.0;
   /// Largest momentary loudness (400 ms window), LUFS, over the windows ending on the 100 ms
   /// grid (after 400 ms, 500 ms, ...). -inf for silence or input shorter than 400 ms.
@@ -84,8 +92,8 @@ struct LoudnessStats {
 /// [min_loudness_sample_rate, max_loudness_sample_rate]) or `channels` (1, 2, 5 or 6), and
 /// InvalidAudio naming `samples` (not a whole number of frames, or a NaN, infinite or larger
 /// than max_loudness_sample sample: the message gives its index), RuntimeError naming `libebur128`
-/// if libebur128 fails (out of memory). Allocates (about 3 s of audio per channel); thread-safe (no
-/// shared state).
+/// if libebur128 fails (out of memory). Allocates (400 ms of audio per channel and 576 kB of
+/// histograms); thread-safe (no shared state).
 [[nodiscard]] LoudnessStats measure_loudness(InterleavedAudio<const double> audio,
                                              double sample_rate,
                                              const LoudnessOptions& options = {});
@@ -97,8 +105,9 @@ struct LoudnessStats {
 
 /// A streaming loudness meter: feed interleaved blocks of any size with add(), read the
 /// statistics so far with stats() at any time. Its statistics equal measure_loudness's on the
-/// concatenated input, bit for bit, whatever the block sizes. Memory is bounded (3 s of audio
-/// per channel plus fixed histograms) however long the stream.
+/// concatenated input, bit for bit, whatever the block sizes. Memory is bounded (400 ms of
+/// audio per channel, the true-peak buffers and two histograms of 288 kB) however long the
+/// stream.
 ///
 /// Life cycle: the constructor validates and allocates; add() allocates nothing; reset()
 /// forgets everything measured. Not thread-safe: use one meter from one thread at a time

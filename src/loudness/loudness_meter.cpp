@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Loudness metering (ITU-R BS.1770-4, EBU Tech 3341/3342) over libebur128. See
-// include/auralis/loudness.hpp and docs/loudness.md.
+// Loudness metering (ITU-R BS.1770-4, EBU Tech 3341/3342). See include/auralis/loudness.hpp
+// and docs/loudness.md.
+//
+// Division of labour: libebur128 (in EBUR128_MODE_M, plus EBUR128_MODE_TRUE_PEAK when asked)
+// runs the K-weighting filter into its 400 ms ring buffer and the true-peak interpolator; at
+// each point of the 100 ms grid we read the energy of the last 100 ms from it
+// (ebur128_loudness_window) and do everything else here: the 400 ms and 3 s window energies,
+// their maxima, the BS.1770-4 gating and the EBU Tech 3342 loudness range, from histograms that
+// keep per bin the count and the exact sum of the energies of the blocks (see GatingHistogram).
+// libebur128's own gating (EBUR128_MODE_HISTOGRAM) counts each block at its 0.1 LU bin's centre
+// and reads Tech 3341 test 1 0.043 LU high; its exact mode keeps every block (a malloc each).
 //
 // How the statistics stay independent of the caller's block sizes: every block is split at
 // the 100 ms grid (multiples of libebur128's 100 ms step, round(fs / 10) frames, counted from
 // the first frame), so libebur128 sees the same samples in the same order whatever the split
-// (its K-weighting filter, gating blocks, short-term blocks and true-peak interpolator carry
-// their state from sample to sample and do not depend on how add_frames calls are cut), and
-// the per-grid-point quantities (the energy of the last 100 ms, from which the momentary and
-// short-term maxima are formed) are computed at the same points with the same arithmetic.
+// (its K-weighting filter and true-peak interpolator carry their state from sample to sample
+// and do not depend on how add_frames calls are cut), and everything derived at a grid point
+// (the 100 ms energy, the window means, the histogram sums, accumulated per bin in block
+// order) is computed at the same points, in the same order, with the same arithmetic.
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <mutex>
@@ -166,10 +176,140 @@ double amplitude_to_db(double amplitude) {
   return amplitude > 0.0 ? 20.0 * std::log10(amplitude) : -kInf;
 }
 
+/// libebur128 only filters (a 400 ms ring buffer, from which the 100 ms window is read) and,
+/// when asked, interpolates the true peak; the gating and the loudness range are ours.
 int ebur128_mode(const LoudnessOptions& options) {
-  int mode = EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM;
+  int mode = EBUR128_MODE_M;
   if (options.true_peak) mode |= EBUR128_MODE_TRUE_PEAK;
   return mode;
+}
+
+/// The blocks (400 ms gating blocks, or 3 s short-term blocks) that passed the absolute gate,
+/// binned by loudness with memory that does not depend on the programme's length: bin i holds
+/// the blocks of loudness in [-70 + i w, -70 + (i + 1) w) LUFS, w = 0.01 LU, up to +20 LUFS,
+/// and a last bin everything louder (only samples far beyond full scale get there: the loudest
+/// signal within full scale, 5.1 with every channel at +-1 near Nyquist through the +4 dB
+/// shelf, reads +11 LUFS). Each bin keeps the number of its blocks, the exact sum
+/// of their energies (added in block order) and their smallest and largest energy. So every
+/// mean over whole bins is exact, and so is a relative gate that falls in a bin whose blocks
+/// all lie on one side of it; only when the gate's bin holds blocks on both sides is the bin
+/// taken whole or left out, whichever moves the gate less: exact gating with the gate moved by
+/// at most half the spread of that bin's blocks, less than w / 2 = 0.005 LU.
+class GatingHistogram {
+ public:
+  static constexpr double lowest_lufs = -70.0;  // the absolute gate, BS.1770-4 and Tech 3342
+  static constexpr double bins_per_lu = 100.0;
+  static constexpr std::size_t fine_bins = 9000;  // -70 .. +20 LUFS
+  static constexpr std::size_t bins = fine_bins + 1;
+
+  GatingHistogram() { clear(); }
+
+  /// Adds a block of energy `energy` (mean square, channel-weighted) if it passes the absolute
+  /// gate: loudness > -70 LUFS (BS.1770-4 (5)).
+  void add(double energy) {
+    const double lufs = energy_to_lufs(energy);
+    if (!(lufs > lowest_lufs)) return;
+    const std::size_t i = bin_of(lufs);
+    ++count_[i];
+    sum_[i] += energy;
+    min_[i] = std::min(min_[i], energy);
+    max_[i] = std::max(max_[i], energy);
+  }
+
+  void clear() {
+    count_.fill(0);
+    sum_.fill(0.0);
+    min_.fill(kInf);
+    max_.fill(0.0);
+  }
+
+  /// The first bin of the blocks above a relative gate `below_lu` LU under the energy mean of
+  /// all the blocks (the absolute-gated mean), see the class comment; the overflow bin is
+  /// always in. Returns bins when there is no block.
+  [[nodiscard]] std::size_t relative_gate_bin(double below_lu) const {
+    std::uint64_t n = 0;
+    double sum = 0.0;
+    for (std::size_t i = 0; i < bins; ++i) {
+      n += count_[i];
+      sum += sum_[i];
+    }
+    if (n == 0) return bins;
+    const double gate = sum / static_cast<double>(n) * std::pow(10.0, -below_lu / 10.0);
+    const double gate_lufs = energy_to_lufs(gate);
+    if (!(gate_lufs > lowest_lufs)) return 0;
+    const std::size_t j = bin_of(gate_lufs);
+    if (j == fine_bins || count_[j] == 0 || min_[j] > gate) return j;  // all of bin j above
+    if (max_[j] <= gate) return j + 1;                                 // all at or below
+    // Blocks on both sides: in whole when that moves the gate (down to the smallest) no more
+    // than leaving the bin out moves it (up to the largest), in LU.
+    const bool in = gate_lufs - energy_to_lufs(min_[j]) <= energy_to_lufs(max_[j]) - gate_lufs;
+    return in ? j : j + 1;
+  }
+
+  /// Energy mean of the blocks in bins [first, bins), LUFS; -inf when there is none.
+  [[nodiscard]] double mean_lufs_from(std::size_t first) const {
+    std::uint64_t n = 0;
+    double sum = 0.0;
+    for (std::size_t i = first; i < bins; ++i) {
+      n += count_[i];
+      sum += sum_[i];
+    }
+    return n > 0 ? energy_to_lufs(sum / static_cast<double>(n)) : -kInf;
+  }
+
+  /// Number of blocks in bins [first, bins).
+  [[nodiscard]] std::uint64_t count_from(std::size_t first) const {
+    std::uint64_t n = 0;
+    for (std::size_t i = first; i < bins; ++i) n += count_[i];
+    return n;
+  }
+
+  /// The loudness of the block of 0-based rank `rank` (ascending) among the blocks in bins
+  /// [first, bins), at the histogram's resolution: the energy mean of its bin (exact when the
+  /// blocks of that bin have one level; otherwise inside the bin, so within w of the block's).
+  /// `rank` must be below count_from(first).
+  [[nodiscard]] double ranked_lufs(std::size_t first, std::uint64_t rank) const {
+    std::uint64_t below = 0;
+    std::size_t i = first;
+    for (; i < fine_bins; ++i) {
+      below += count_[i];
+      if (below > rank) break;
+    }
+    return energy_to_lufs(sum_[i] / static_cast<double>(count_[i]));
+  }
+
+ private:
+  /// The bin of a loudness above lowest_lufs.
+  [[nodiscard]] static std::size_t bin_of(double lufs) {
+    const double position = std::floor((lufs - lowest_lufs) * bins_per_lu);
+    return position < static_cast<double>(fine_bins)
+               ? static_cast<std::size_t>(std::max(position, 0.0))
+               : fine_bins;
+  }
+
+  std::array<std::uint64_t, bins> count_{};
+  std::array<double, bins> sum_{};
+  std::array<double, bins> min_{};
+  std::array<double, bins> max_{};
+};
+
+/// BS.1770-4 integrated loudness from the 400 ms blocks that passed the absolute gate: the
+/// energy mean of those above the relative gate, 10 LU below their mean.
+double integrated_from(const GatingHistogram& blocks) {
+  return blocks.mean_lufs_from(blocks.relative_gate_bin(10.0));
+}
+
+/// EBU Tech 3342 loudness range from the short-term blocks that passed the absolute gate:
+/// relative gate 20 LU below their energy mean, then the 95th minus the 10th percentile by
+/// Tech 3342's nearest rank (0-based round((n - 1) p)). 0 with fewer than two blocks.
+double loudness_range_from(const GatingHistogram& blocks) {
+  const std::size_t first = blocks.relative_gate_bin(20.0);
+  const std::uint64_t n = blocks.count_from(first);
+  if (n < 2) return 0.0;
+  const double last = static_cast<double>(n - 1);
+  const auto low = static_cast<std::uint64_t>(last * 0.10 + 0.5);
+  const auto high = static_cast<std::uint64_t>(last * 0.95 + 0.5);
+  return blocks.ranked_lufs(first, high) - blocks.ranked_lufs(first, low);
 }
 
 }  // namespace
@@ -208,9 +348,8 @@ class LoudnessMeter::Impl {
   [[nodiscard]] LoudnessStats stats() const {
     LoudnessStats s;
     ebur128_state* st = st_.get();
-    check_ebur128(ebur128_loudness_global(st, &s.integrated_lufs), "ebur128_loudness_global");
-    check_ebur128(ebur128_loudness_range(st, &s.loudness_range_lu), "ebur128_loudness_range");
-    if (!std::isfinite(s.integrated_lufs)) s.integrated_lufs = -kInf;
+    s.integrated_lufs = integrated_from(gating_blocks_);
+    s.loudness_range_lu = loudness_range_from(short_term_blocks_);
     s.max_momentary_lufs = steps_ >= kMomentarySteps ? energy_to_lufs(max_momentary_) : -kInf;
     s.max_short_term_lufs = steps_ >= kShortTermSteps ? energy_to_lufs(max_short_term_) : -kInf;
     s.sample_peak_dbfs = amplitude_to_db(sample_peak_);
@@ -240,6 +379,8 @@ class LoudnessMeter::Impl {
     max_momentary_ = 0.0;
     max_short_term_ = 0.0;
     sample_peak_ = 0.0;
+    gating_blocks_.clear();
+    short_term_blocks_.clear();
   }
 
   double sample_rate_;
@@ -257,7 +398,9 @@ class LoudnessMeter::Impl {
 
   /// At each multiple of the 100 ms step: the energy of the last 100 ms (libebur128's K-weighted,
   /// channel-weighted mean square over floor(fs / 10) frames, through its loudness mapping and
-  /// back), then the momentary (4 sub-blocks) and short-term (30 sub-blocks) means, oldest first.
+  /// back), then the momentary (4 sub-blocks) and short-term (30 sub-blocks) means, oldest first:
+  /// the 400 ms gating block (75% overlap) and the 3 s short-term block (one every 100 ms, as
+  /// Tech 3342 asks: at least 10 per second) ending here, into their maxima and histograms.
   void grid_point() {
     double lufs = 0.0;
     check_ebur128(ebur128_loudness_window(st_.get(), 100, &lufs), "ebur128_loudness_window");
@@ -265,10 +408,14 @@ class LoudnessMeter::Impl {
     sub_[steps_ % kShortTermSteps] = energy;
     ++steps_;
     if (steps_ >= kMomentarySteps) {
-      max_momentary_ = std::max(max_momentary_, window_mean(kMomentarySteps));
+      const double block = window_mean(kMomentarySteps);
+      max_momentary_ = std::max(max_momentary_, block);
+      gating_blocks_.add(block);
     }
     if (steps_ >= kShortTermSteps) {
-      max_short_term_ = std::max(max_short_term_, window_mean(kShortTermSteps));
+      const double block = window_mean(kShortTermSteps);
+      max_short_term_ = std::max(max_short_term_, block);
+      short_term_blocks_.add(block);
     }
   }
 
@@ -287,6 +434,8 @@ class LoudnessMeter::Impl {
   double max_momentary_ = 0.0;
   double max_short_term_ = 0.0;
   double sample_peak_ = 0.0;
+  GatingHistogram gating_blocks_;      // 400 ms blocks past the absolute gate
+  GatingHistogram short_term_blocks_;  // 3 s blocks past the absolute gate
 };
 
 LoudnessMeter::LoudnessMeter(double sample_rate, std::size_t channels,
